@@ -1,0 +1,32 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { config } from './config';
+
+/**
+ * The AWS clients, created once per Lambda instance. Timeouts sit well inside the
+ * function timeout so that a slow dependency becomes a 503 the client can retry,
+ * not a Lambda timeout.
+ */
+const requestHandler = new NodeHttpHandler({
+  connectionTimeout: config.SDK_CONNECT_TIMEOUT_MS,
+  requestTimeout: config.SDK_REQUEST_TIMEOUT_MS,
+});
+
+const common = {
+  region: config.AWS_REGION,
+  maxAttempts: config.SDK_MAX_ATTEMPTS,
+  requestHandler,
+};
+
+export const dynamoDb = new DynamoDBClient({
+  ...common,
+  ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+});
+
+export const documentClient = DynamoDBDocumentClient.from(dynamoDb, {
+  marshallOptions: { removeUndefinedValues: true },
+});
+
+export const sns = new SNSClient(common);

@@ -1,0 +1,44 @@
+import * as z from 'zod/mini';
+
+const positiveInt = z.coerce.number().check(z.int(), z.positive());
+
+const configSchema = z.object({
+  TABLE_NAME: z.string().check(z.minLength(3)),
+  /** Set only off AWS (the local stack, tests): where DynamoDB listens. */
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
+  /** `sns` on Lambda; `outbox` writes messages to OUTBOX_FILE for local development. */
+  OTP_SENDER: z._default(z.enum(['sns', 'outbox']), 'sns'),
+  OTP_TOPIC_ARN: z.optional(z.string().check(z.minLength(1))),
+  OUTBOX_FILE: z._default(z.string().check(z.minLength(1)), '.local/outbox.jsonl'),
+  /** The OTP pepper: a Secrets Manager secret on AWS, or the value itself locally. */
+  OTP_PEPPER_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
+  OTP_PEPPER: z.optional(z.string().check(z.minLength(16))),
+  /** `kms` on AWS (TOKEN_KMS_KEY_ID); `local` keeps a P-256 key in TOKEN_LOCAL_KEY_FILE. */
+  TOKEN_SIGNER: z._default(z.enum(['kms', 'local']), 'kms'),
+  TOKEN_KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),
+  TOKEN_LOCAL_KEY_FILE: z._default(z.string().check(z.minLength(1)), '.local/token-signing-key.json'),
+  TOKEN_ISSUER: z._default(z.string().check(z.minLength(1)), 'mfa-otp'),
+  BRAND_CACHE_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(60)), 60),
+  SDK_CONNECT_TIMEOUT_MS: z._default(positiveInt, 1000),
+  SDK_REQUEST_TIMEOUT_MS: z._default(positiveInt, 3000),
+  SDK_MAX_ATTEMPTS: z._default(positiveInt, 3),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Parses the environment; the error names every variable that is wrong. */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const config = result.data;
+  if (config.OTP_PEPPER === undefined && config.OTP_PEPPER_SECRET_ARN === undefined) {
+    throw new Error('Invalid configuration: OTP_PEPPER_SECRET_ARN (or OTP_PEPPER off AWS) must be set');
+  }
+  return config;
+}
+
+export const config: Config = parseConfig(process.env);

@@ -1,0 +1,2 @@
+// Placeholder until the route lands.
+export const handler = async () => ({ statusCode: 501, body: '' });

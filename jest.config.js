@@ -1,0 +1,14 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  // middy and jose ship ESM only; jest's module system needs them as CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
+  testTimeout: 30000,
+};
