@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { config } from './config';
 
@@ -30,3 +31,5 @@ export const documentClient = DynamoDBDocumentClient.from(dynamoDb, {
 });
 
 export const sns = new SNSClient(common);
+
+export const kms = new KMSClient(common);
