@@ -21,15 +21,17 @@ const common = {
   requestHandler,
 };
 
-export const dynamoDb = new DynamoDBClient({
+// `@__PURE__` lets esbuild drop the clients a function never uses, so each bundle
+// carries only its own SDK clients although they all live in this one module.
+export const dynamoDb = /* @__PURE__ */ new DynamoDBClient({
   ...common,
   ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
 });
 
-export const documentClient = DynamoDBDocumentClient.from(dynamoDb, {
+export const documentClient = /* @__PURE__ */ DynamoDBDocumentClient.from(dynamoDb, {
   marshallOptions: { removeUndefinedValues: true },
 });
 
-export const sns = new SNSClient(common);
+export const sns = /* @__PURE__ */ new SNSClient(common);
 
-export const kms = new KMSClient(common);
+export const kms = /* @__PURE__ */ new KMSClient(common);
