@@ -1,0 +1,87 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { JWTPayload } from 'jose';
+import { brandKey } from './brand-config';
+import { identifierKey, type Identifier } from './identifiers';
+import type { TokenSigner } from './token-signer';
+
+export const USER_TOKEN_TTL_SECONDS = 15 * 60;
+
+export interface TokenIssuer {
+  signer: TokenSigner;
+  /** TOKEN_ISSUER: the `iss` of every token. */
+  issuer: string;
+  /** Epoch milliseconds. */
+  now: () => number;
+  /** A fresh UUID v4 for `jti`. */
+  newId?: () => string;
+}
+
+export interface TokenSubject {
+  brand: string;
+  /** Normalised. */
+  identifier: Identifier;
+  deviceId: string;
+}
+
+export type TokenRole = 'USER' | 'VIEW';
+
+export interface IssuedTokenClaims extends JWTPayload {
+  iss: string;
+  /** `<brand>:<TYPE>|<value>`: unique across brands, which share one signing key. */
+  sub: string;
+  idv: string;
+  dev: string;
+  org: string;
+  rol: TokenRole;
+  sid?: string;
+  iat: number;
+  exp: number;
+  jti: string;
+}
+
+function claimsFor(
+  issuer: TokenIssuer,
+  subject: TokenSubject,
+  rol: TokenRole,
+  expiresAt: (issuedAt: number) => number,
+): IssuedTokenClaims {
+  const iat = Math.floor(issuer.now() / 1000);
+  const brand = brandKey(subject.brand);
+  const idv = identifierKey(subject.identifier);
+  return {
+    iss: issuer.issuer,
+    sub: `${brand}:${idv}`,
+    idv,
+    dev: subject.deviceId,
+    org: brand,
+    rol,
+    iat,
+    exp: expiresAt(iat),
+    jti: (issuer.newId ?? randomUUID)(),
+  };
+}
+
+/** The token otp/validate answers with: role USER, valid 15 minutes. */
+export function issueUserToken(issuer: TokenIssuer, subject: TokenSubject): Promise<string> {
+  return issuer.signer.sign(claimsFor(issuer, subject, 'USER', (iat) => iat + USER_TOKEN_TTL_SECONDS));
+}
+
+/** The token token/generate answers with: role VIEW, valid as long as the MFA session. */
+export function issueSessionToken(
+  issuer: TokenIssuer,
+  subject: TokenSubject & { sessionId: string; sessionExpiresAtMs: number },
+): Promise<string> {
+  const claims = claimsFor(issuer, subject, 'VIEW', () => Math.floor(subject.sessionExpiresAtMs / 1000));
+  return issuer.signer.sign({ ...claims, sid: subject.sessionId });
+}
+
+/** Only the digest is ever stored, so a leaked table does not hand out refresh keys. */
+export function refreshKeyDigest(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** An opaque refresh key: 256 random bits, base64url. */
+export function newRefreshKey(random: (size: number) => Uint8Array = randomBytes): { key: string; digest: string } {
+  const key = Buffer.from(random(32)).toString('base64url');
+  return { key, digest: refreshKeyDigest(key) };
+}
