@@ -1,2 +1,52 @@
-// Placeholder until the route lands.
-export const handler = async () => ({ statusCode: 501, body: '' });
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { authenticate } from '../domain/credentials';
+import { documentClient } from '../shared/aws-clients';
+import { config } from '../shared/config';
+import { DynamoStore } from '../shared/dynamo-store';
+import { UnauthorizedError } from '../shared/errors';
+import { logger } from '../shared/logger';
+
+const store = new DynamoStore(documentClient, config.TABLE_NAME);
+
+/** API Gateway caches the answer per Authorization header, so it must hold for every route of the stage. */
+function stageWildcard(methodArn: string): string {
+  const [arnPrefix, apiId, stage] = methodArn.split('/');
+  return `${arnPrefix}/${apiId}/${stage}/*`;
+}
+
+function headerOf(event: APIGatewayRequestAuthorizerEvent, name: string): string | undefined {
+  const entry = Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name);
+  return entry?.[1] ?? undefined;
+}
+
+/**
+ * Lambda REQUEST authorizer: Basic credentials (and OAuth bearer JWTs) to a brand and
+ * its scopes, handed to the route handlers in the authorizer context.
+ */
+const lambdaHandler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+  try {
+    const principal = await authenticate(headerOf(event, 'authorization'), {
+      getCredential: (clientId) => store.getCredential(clientId),
+    });
+    return {
+      principalId: principal.principalId,
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) }],
+      },
+      context: { brand: principal.brand, scopes: principal.scopes.join(' '), principalId: principal.principalId },
+    };
+  } catch (error) {
+    if (error instanceof UnauthorizedError) {
+      logger.info('Caller refused');
+      // The exact message API Gateway turns into a 401.
+      throw new Error('Unauthorized', { cause: error });
+    }
+    logger.error('Authorizer failed', { error: error as Error });
+    throw error;
+  }
+};
+
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger, { resetKeys: true }));

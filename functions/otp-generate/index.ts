@@ -1,2 +1,60 @@
-// Placeholder until the route lands.
-export const handler = async () => ({ statusCode: 501, body: '' });
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import * as z from 'zod/mini';
+import { BrandCache } from '../domain/brand-cache';
+import { generateOtp } from '../domain/generate-otp';
+import { hashOtp, newOtp } from '../domain/otp-code';
+import { documentClient } from '../shared/aws-clients';
+import { callerOf, requireBrand, requireScope } from '../shared/caller';
+import { config } from '../shared/config';
+import { DynamoStore } from '../shared/dynamo-store';
+import { InvalidDetailsError } from '../shared/errors';
+import { errorEnvelope, jsonBody, type JsonEvent } from '../shared/http-middleware';
+import { successResponse } from '../shared/http-response';
+import { logger, maskIdentifier } from '../shared/logger';
+import { otpPepper } from '../shared/otp-pepper';
+import { otpSender } from '../shared/otp-sender';
+import { parseBody, sessionFields } from '../shared/request-body';
+
+const store = new DynamoStore(documentClient, config.TABLE_NAME);
+const brands = new BrandCache(config.BRAND_CACHE_SECONDS * 1000);
+const bodySchema = z.object(sessionFields);
+
+function parseFallbackChannel(value: string | undefined): 'SMS' | undefined {
+  if (value === undefined) return undefined;
+  if (value.toUpperCase() === 'SMS') return 'SMS';
+  throw new InvalidDetailsError('fallbackChannel');
+}
+
+/** POST /auth/v1/mfa/otp/generate */
+const lambdaHandler = async (event: JsonEvent) => {
+  const caller = callerOf(event);
+  requireScope(caller);
+  const body = parseBody(bodySchema, event.jsonBody);
+  requireBrand(caller, body.brand);
+  const fallbackChannel = parseFallbackChannel(event.queryStringParameters?.fallbackChannel);
+  const pepper = await otpPepper();
+
+  const sent = await generateOtp(
+    {
+      store,
+      sender: otpSender,
+      brands,
+      now: Date.now,
+      newOtp,
+      hashOtp: (sessionId, otp) => hashOtp(pepper, sessionId, otp),
+      onCleanupFailure: (step, error) => logger.error('OTP cleanup failed', { step, error: error as Error }),
+    },
+    { ...body, ...(fallbackChannel ? { fallbackChannel } : {}) },
+  );
+
+  logger.info('OTP sent', { brand: body.brand, channel: sent.channel, to: maskIdentifier(sent.channel, sent.to) });
+  return successResponse();
+};
+
+export const handler = middy(lambdaHandler)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(httpHeaderNormalizer())
+  .use(errorEnvelope())
+  .use(jsonBody());

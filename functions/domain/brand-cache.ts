@@ -1,0 +1,25 @@
+import type { BrandConfig } from './brand-config';
+
+/**
+ * Brand configurations kept in memory for a short while (at most 60 s by the spec's
+ * rule), so that a warm request reads only its session and counter.
+ */
+export class BrandCache {
+  private readonly entries = new Map<string, { config: BrandConfig; until: number }>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  get(brand: string, now: number): BrandConfig | undefined {
+    const entry = this.entries.get(brand);
+    if (!entry) return undefined;
+    if (entry.until <= now) {
+      this.entries.delete(brand);
+      return undefined;
+    }
+    return entry.config;
+  }
+
+  set(config: BrandConfig, now: number): void {
+    if (this.ttlMs > 0) this.entries.set(config.brand, { config, until: now + this.ttlMs });
+  }
+}

@@ -1,0 +1,66 @@
+import {
+  ChannelNotConfiguredError,
+  ExternalIdLoginDisabledError,
+  NoDestinationError,
+  UserNotFoundError,
+} from '../shared/errors';
+import type { BrandConfig, Channel } from './brand-config';
+import type { Identifier } from './identifiers';
+import type { Customer } from './ports';
+
+export interface Delivery {
+  channel: Channel;
+  /** E.164 number or e-mail address: also what the rate limit counts. */
+  to: string;
+}
+
+export type FallbackChannel = 'SMS';
+
+const DEFAULT_TEMPLATES: Record<Channel, string> = {
+  SMS: '{otp} is your verification code. Do not share it with anyone.',
+  EMAIL: 'Your verification code is {otp}. It expires in {minutes} minutes. Do not share it with anyone.',
+  WHATSAPP: '{otp} is your verification code. Do not share it with anyone.',
+  ZALO: '{otp} is your verification code. Do not share it with anyone.',
+};
+
+/** Step 4 of the spec: where the OTP goes, and by which channel. */
+export function resolveDelivery(
+  identifier: Identifier,
+  config: BrandConfig,
+  customer: Customer | undefined,
+  fallback: FallbackChannel | undefined,
+  supports: (channel: Channel) => boolean,
+): Delivery {
+  const address = destinationOf(identifier, config, customer);
+  const channel = address.kind === 'EMAIL' ? 'EMAIL' : mobileChannel(config, fallback);
+  if (!supports(channel)) throw new ChannelNotConfiguredError();
+  return { channel, to: address.value };
+}
+
+function destinationOf(
+  identifier: Identifier,
+  config: BrandConfig,
+  customer: Customer | undefined,
+): { kind: 'MOBILE' | 'EMAIL'; value: string } {
+  if (identifier.type === 'MOBILE' || identifier.type === 'EMAIL') return { kind: identifier.type, value: identifier.value };
+  if (identifier.type === 'EXTERNALID' && !config.externalIdLoginEnabled) throw new ExternalIdLoginDisabledError();
+  if (!customer) throw new UserNotFoundError();
+  const preferEmail = config.otpSendForExternalId === 'EMAIL';
+  const first = preferEmail ? customer.email : customer.mobile;
+  const second = preferEmail ? customer.mobile : customer.email;
+  if (first) return { kind: preferEmail ? 'EMAIL' : 'MOBILE', value: first };
+  if (second) return { kind: preferEmail ? 'MOBILE' : 'EMAIL', value: second };
+  throw new NoDestinationError();
+}
+
+function mobileChannel(config: BrandConfig, fallback: FallbackChannel | undefined): Channel {
+  if (!fallback) return config.mobileSubChannel ?? 'SMS';
+  if (!config.fallbackChannels.includes(fallback)) throw new ChannelNotConfiguredError();
+  return fallback;
+}
+
+/** The brand's template for the channel (or the default), with the OTP in place. */
+export function renderMessage(config: BrandConfig, channel: Channel, otp: string): string {
+  const template = config.templates[channel] ?? DEFAULT_TEMPLATES[channel];
+  return template.replaceAll('{minutes}', String(config.otpValidityMinutes)).replaceAll('{otp}', otp);
+}

@@ -1,0 +1,120 @@
+import { InvalidSessionError, RateLimitedError, UnsupportedBrandError } from '../shared/errors';
+import { rateLimitOf, type BrandConfig, type Channel } from './brand-config';
+import type { BrandCache } from './brand-cache';
+import { renderMessage, resolveDelivery, type FallbackChannel } from './delivery';
+import { normaliseIdentifier, type Identifier, type IdentifierType } from './identifiers';
+import type { OtpContextRequest, OtpSender, OtpStore } from './ports';
+import { counterKey, takeAllowance } from './rate-limiter';
+import { assertSessionFor } from './session-checks';
+
+export interface GenerateOtpRequest {
+  /** Lower case. */
+  brand: string;
+  identifierType: IdentifierType;
+  identifierValue: string;
+  deviceId: string;
+  sessionId: string;
+  fallbackChannel?: FallbackChannel;
+}
+
+export interface GenerateOtpDeps {
+  store: OtpStore;
+  sender: OtpSender;
+  brands: BrandCache;
+  now: () => number;
+  newOtp: (length: number) => string;
+  hashOtp: (sessionId: string, otp: string) => string;
+  /** Told about a compensation that failed; the request's own error still wins. */
+  onCleanupFailure?: (step: 'discard-otp' | 'refund', error: unknown) => void;
+}
+
+export interface GenerateOtpResult {
+  channel: Channel;
+  to: string;
+}
+
+const isCustomerLookup = (type: IdentifierType) => type === 'USERNAME' || type === 'EXTERNALID';
+
+/**
+ * Steps 3-7 of POST /auth/v1/mfa/otp/generate. Three sequential calls on the common
+ * path: one BatchGetItem (session, brand or counter, customer), one conditional
+ * counter write, then the OTP write and the publish side by side.
+ */
+export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpRequest): Promise<GenerateOtpResult> {
+  const now = deps.now();
+  const cached = deps.brands.get(request.brand, now);
+  const { read, direct } = contextRequestFor(request, cached);
+  const context = await deps.store.readOtpContext(read);
+
+  const config = cached ?? context.brandConfig;
+  if (!config) throw new UnsupportedBrandError();
+  if (!cached) deps.brands.set(config, now);
+
+  const identifier = direct ?? normaliseIdentifier(request.identifierType, request.identifierValue, config);
+  assertSessionFor(context.session, { brand: request.brand, identifier, deviceId: request.deviceId }, now);
+  const delivery = resolveDelivery(identifier, config, context.customer, request.fallbackChannel, (channel) =>
+    deps.sender.supports(channel),
+  );
+
+  const limit = rateLimitOf(config);
+  const key = counterKey(request.brand, delivery.to);
+  let windowEnd: number | undefined;
+  if (limit) {
+    const observed = read.counterKey === key ? (context.counter ?? null) : undefined;
+    const allowance = await takeAllowance(deps.store, key, limit, now, observed);
+    if (!allowance.allowed) throw new RateLimitedError(allowance.retryAfterSeconds);
+    windowEnd = allowance.windowEnd;
+  }
+
+  const otp = deps.newOtp(config.otpLength);
+  const hash = deps.hashOtp(request.sessionId, otp);
+  const record = { hash, expiresAt: now + config.otpValidityMinutes * 60_000, wrongTries: 0, maxTries: config.mfaMaxOtpRetryCount };
+  const [saved, sent] = await Promise.allSettled([
+    deps.store.saveOtp(request.sessionId, record, now),
+    deps.sender.send({
+      channel: delivery.channel,
+      to: delivery.to,
+      brand: request.brand,
+      sessionId: request.sessionId,
+      otp,
+      text: renderMessage(config, delivery.channel, otp),
+      ...(config.smsSenderId ? { smsSenderId: config.smsSenderId } : {}),
+      ...(config.smsOriginationNumber ? { smsOriginationNumber: config.smsOriginationNumber } : {}),
+    }),
+  ]);
+  if (saved.status === 'fulfilled' && saved.value && sent.status === 'fulfilled') return delivery;
+
+  // Either half failed: no OTP may stay usable that was not delivered, and the
+  // customer keeps the allowance this attempt took.
+  await Promise.all([
+    saved.status === 'fulfilled' && saved.value
+      ? deps.store.discardOtp(request.sessionId, hash).catch((error) => deps.onCleanupFailure?.('discard-otp', error))
+      : undefined,
+    limit && windowEnd !== undefined
+      ? deps.store.refund(key, windowEnd).catch((error) => deps.onCleanupFailure?.('refund', error))
+      : undefined,
+  ]);
+  if (sent.status === 'rejected') throw sent.reason;
+  if (saved.status === 'rejected') throw saved.reason;
+  throw new InvalidSessionError();
+}
+
+/** What the first round trip reads, given what is already known about the brand. */
+function contextRequestFor(
+  request: GenerateOtpRequest,
+  cached: BrandConfig | undefined,
+): { read: OtpContextRequest; direct?: Identifier } {
+  const read: OtpContextRequest = { sessionId: request.sessionId };
+  if (!cached) read.brand = request.brand;
+  if (isCustomerLookup(request.identifierType)) {
+    read.customer = {
+      brand: request.brand,
+      identifier: normaliseIdentifier(request.identifierType, request.identifierValue),
+    };
+    return { read };
+  }
+  if (!cached) return { read };
+  const direct = normaliseIdentifier(request.identifierType, request.identifierValue, cached);
+  if (rateLimitOf(cached)) read.counterKey = counterKey(request.brand, direct.value);
+  return { read, direct };
+}

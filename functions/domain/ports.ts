@@ -1,0 +1,84 @@
+import type { BrandConfig, Channel } from './brand-config';
+import type { Identifier, IdentifierType } from './identifiers';
+
+/** The OTP currently issued for a session; only its keyed hash is ever stored. */
+export interface OtpRecord {
+  hash: string;
+  expiresAt: number;
+  wrongTries: number;
+  maxTries: number;
+}
+
+export interface Session {
+  sessionId: string;
+  brand: string;
+  identifierType: IdentifierType;
+  identifierValue: string;
+  deviceId: string;
+  expiresAt: number;
+  otp?: OtpRecord;
+}
+
+export interface Customer {
+  mobile?: string;
+  email?: string;
+}
+
+/** A rate-limit window: `count` OTPs sent in the window that ends at `windowEnd` (ms). */
+export interface CounterState {
+  count: number;
+  windowEnd: number;
+}
+
+export interface CounterStore {
+  /** Starts a new window with count 1 unless an open one exists; false when one does. */
+  openWindow(key: string, windowEnd: number, now: number): Promise<boolean>;
+  /** Counts one more in the open window unless it is full or closed; the new state, or undefined. */
+  countInWindow(key: string, max: number, now: number): Promise<CounterState | undefined>;
+  readCounter(key: string): Promise<CounterState | undefined>;
+  /** Gives one back to the window that ends at `windowEnd`, if it is still that window. */
+  refund(key: string, windowEnd: number): Promise<void>;
+}
+
+export interface OtpContextRequest {
+  sessionId: string;
+  /** Read the brand configuration too (when it is not cached). */
+  brand?: string;
+  /** Read the customer record of a USERNAME / EXTERNALID identifier. */
+  customer?: { brand: string; identifier: Identifier };
+  /** Read a rate-limit counter, when its key is known before the brand configuration. */
+  counterKey?: string;
+}
+
+export interface OtpContext {
+  session?: Session;
+  brandConfig?: BrandConfig;
+  customer?: Customer;
+  counter?: CounterState;
+}
+
+export interface OtpStore extends CounterStore {
+  /** One round trip for everything a request needs to know. */
+  readOtpContext(request: OtpContextRequest): Promise<OtpContext>;
+  /** Replaces the session's OTP; false when the session is gone or expired. */
+  saveOtp(sessionId: string, otp: OtpRecord, now: number): Promise<boolean>;
+  /** Removes the session's OTP if it is still the one with this hash. */
+  discardOtp(sessionId: string, hash: string): Promise<void>;
+}
+
+export interface OtpMessage {
+  channel: Channel;
+  /** E.164 number or e-mail address. */
+  to: string;
+  brand: string;
+  sessionId: string;
+  otp: string;
+  text: string;
+  smsSenderId?: string;
+  smsOriginationNumber?: string;
+}
+
+export interface OtpSender {
+  supports(channel: Channel): boolean;
+  send(message: OtpMessage): Promise<void>;
+}

@@ -1,0 +1,49 @@
+import { ServiceUnavailableError } from '../shared/errors';
+import type { CounterState, CounterStore } from './ports';
+
+export interface RateLimit {
+  maxCount: number;
+  windowMs: number;
+}
+
+export type Allowance = { allowed: true; windowEnd: number } | { allowed: false; retryAfterSeconds: number };
+
+/** Attempts before giving up under contention; each lost race means another request won. */
+const MAX_ATTEMPTS = 4;
+
+export function counterKey(brand: string, destination: string): string {
+  return `${brand}#${destination}`;
+}
+
+/**
+ * Takes one OTP from the destination's allowance: a window of `windowMs` that opens
+ * with the first OTP and holds at most `maxCount`. Every change is one conditional
+ * write, so the count stays exact across concurrent requests and instances; an
+ * expired window counts as absent whether or not DynamoDB has deleted it yet.
+ *
+ * `observed` is the counter as read in the request's first round trip (null: read,
+ * absent; undefined: not read), which lets the common case finish in one write.
+ */
+export async function takeAllowance(
+  store: CounterStore,
+  key: string,
+  limit: RateLimit,
+  now: number,
+  observed?: CounterState | null,
+): Promise<Allowance> {
+  let state: CounterState | undefined | null = observed;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    if (state && state.windowEnd > now) {
+      if (state.count >= limit.maxCount) {
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((state.windowEnd - now) / 1000)) };
+      }
+      const counted = await store.countInWindow(key, limit.maxCount, now);
+      if (counted) return { allowed: true, windowEnd: counted.windowEnd };
+    } else {
+      const windowEnd = now + limit.windowMs;
+      if (await store.openWindow(key, windowEnd, now)) return { allowed: true, windowEnd };
+    }
+    state = await store.readCounter(key);
+  }
+  throw new ServiceUnavailableError();
+}

@@ -1,0 +1,32 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { ForbiddenError, UnauthorizedError } from './errors';
+
+/** Who is calling, as the authorizer established it: one brand and its scopes. */
+export interface Caller {
+  brand: string;
+  scopes: string[];
+  principalId: string;
+}
+
+export const WRITE_CUSTOMERS = 'customer:write';
+
+/**
+ * Reads the caller from the authorizer context, the only source handlers trust: on
+ * AWS the API Gateway Lambda authorizer fills it, locally the local server does.
+ */
+export function callerOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Caller {
+  const context = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
+  const brand = context?.brand;
+  const scopes = context?.scopes;
+  if (typeof brand !== 'string' || brand === '' || typeof scopes !== 'string') throw new UnauthorizedError();
+  return { brand, scopes: scopes.split(' ').filter(Boolean), principalId: String(context?.principalId ?? '') };
+}
+
+export function requireScope(caller: Caller, scope = WRITE_CUSTOMERS): void {
+  if (!caller.scopes.includes(scope)) throw new ForbiddenError();
+}
+
+/** A credential belongs to one brand: it may not act for another. */
+export function requireBrand(caller: Caller, brand: string): void {
+  if (caller.brand !== brand) throw new ForbiddenError();
+}

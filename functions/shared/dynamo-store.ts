@@ -1,0 +1,254 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { BrandConfig } from '../domain/brand-config';
+import type {
+  CounterState,
+  Customer,
+  OtpContext,
+  OtpContextRequest,
+  OtpRecord,
+  OtpStore,
+  Session,
+} from '../domain/ports';
+import type { Identifier } from '../domain/identifiers';
+import type { StoredCredential } from '../domain/credentials';
+import { tableKeys, ttlSeconds } from './table-keys';
+
+type Item = Record<string, unknown>;
+
+const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
+/** Reads and writes of every item in the table. Conditional writes carry the rules. */
+export class DynamoStore implements OtpStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async readOtpContext(request: OtpContextRequest): Promise<OtpContext> {
+    const keys = new Map<string, string>([['session', tableKeys.session(request.sessionId)]]);
+    if (request.brand) keys.set('brand', tableKeys.brand(request.brand));
+    if (request.customer) keys.set('customer', customerKey(request.customer.brand, request.customer.identifier));
+    if (request.counterKey) keys.set('counter', tableKeys.counter(request.counterKey));
+    const items = await this.batchGet([...keys.values()]);
+    const byName = (name: string) => items.get(keys.get(name) ?? '');
+    const context: OtpContext = {};
+    const session = byName('session');
+    if (session) context.session = toSession(session);
+    const brand = byName('brand');
+    if (brand) context.brandConfig = brand.config as BrandConfig;
+    const customer = byName('customer');
+    if (customer) context.customer = toCustomer(customer);
+    const counter = byName('counter');
+    if (counter) context.counter = toCounter(counter);
+    return context;
+  }
+
+  async saveOtp(sessionId: string, otp: OtpRecord, now: number): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: tableKeys.session(sessionId) },
+        UpdateExpression: 'SET otpHash = :hash, otpExpiresAt = :expiresAt, otpWrongTries = :zero, otpMaxTries = :maxTries',
+        ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now',
+        ExpressionAttributeValues: {
+          ':hash': otp.hash,
+          ':expiresAt': otp.expiresAt,
+          ':zero': 0,
+          ':maxTries': otp.maxTries,
+          ':now': now,
+        },
+      }),
+    );
+  }
+
+  async discardOtp(sessionId: string, hash: string): Promise<void> {
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: tableKeys.session(sessionId) },
+        UpdateExpression: 'REMOVE otpHash, otpExpiresAt, otpWrongTries, otpMaxTries',
+        ConditionExpression: 'otpHash = :hash',
+        ExpressionAttributeValues: { ':hash': hash },
+      }),
+    );
+  }
+
+  async openWindow(key: string, windowEnd: number, now: number): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: tableKeys.counter(key) },
+        UpdateExpression: 'SET #count = :one, windowEnd = :windowEnd, #ttl = :ttl',
+        ConditionExpression: 'attribute_not_exists(pk) OR windowEnd <= :now',
+        ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':one': 1, ':windowEnd': windowEnd, ':ttl': ttlSeconds(windowEnd), ':now': now },
+      }),
+    );
+  }
+
+  async countInWindow(key: string, max: number, now: number): Promise<CounterState | undefined> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: tableKeys.counter(key) },
+          UpdateExpression: 'SET #count = #count + :one',
+          ConditionExpression: 'windowEnd > :now AND #count < :max',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':one': 1, ':now': now, ':max': max },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes ? toCounter(result.Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async readCounter(key: string): Promise<CounterState | undefined> {
+    const item = await this.get(tableKeys.counter(key));
+    return item ? toCounter(item) : undefined;
+  }
+
+  async refund(key: string, windowEnd: number): Promise<void> {
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: tableKeys.counter(key) },
+        UpdateExpression: 'SET #count = #count - :one',
+        ConditionExpression: 'windowEnd = :windowEnd AND #count > :zero',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':windowEnd': windowEnd },
+      }),
+    );
+  }
+
+  async getBrandConfig(brand: string): Promise<BrandConfig | undefined> {
+    const item = await this.get(tableKeys.brand(brand));
+    return item?.config as BrandConfig | undefined;
+  }
+
+  async putBrandConfig(config: BrandConfig): Promise<void> {
+    await this.put({ pk: tableKeys.brand(config.brand), config });
+  }
+
+  async getCredential(clientId: string): Promise<StoredCredential | undefined> {
+    const item = await this.get(tableKeys.credential(clientId), false);
+    if (!item) return undefined;
+    return {
+      clientId,
+      brand: String(item.brand),
+      scopes: (item.scopes as string[]) ?? [],
+      secretDigest: String(item.secretDigest),
+    };
+  }
+
+  async putCredential(credential: StoredCredential, createdAt: number): Promise<void> {
+    await this.put({ pk: tableKeys.credential(credential.clientId), ...credential, createdAt });
+  }
+
+  async putCustomer(brand: string, identifier: Identifier, customer: Customer): Promise<void> {
+    await this.put({ pk: customerKey(brand, identifier), brand, ...customer });
+  }
+
+  async createSession(session: Session): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: tableKeys.session(session.sessionId),
+          brand: session.brand,
+          identifierType: session.identifierType,
+          identifierValue: session.identifierValue,
+          deviceId: session.deviceId,
+          expiresAt: session.expiresAt,
+          ttl: ttlSeconds(session.expiresAt),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getSession(sessionId: string): Promise<Session | undefined> {
+    const item = await this.get(tableKeys.session(sessionId));
+    return item ? toSession(item) : undefined;
+  }
+
+  private async get(pk: string, consistent = true): Promise<Item | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: consistent }));
+    return result.Item;
+  }
+
+  private async put(item: Item): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
+  }
+
+  /** Runs a conditional write; false when its condition did not hold. */
+  private async conditional(command: UpdateCommand): Promise<boolean> {
+    try {
+      await this.client.send(command);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private async batchGet(pks: string[]): Promise<Map<string, Item>> {
+    const found = new Map<string, Item>();
+    let pending: Array<{ pk: string }> = pks.map((pk) => ({ pk }));
+    // BatchGetItem may leave keys unprocessed under load; ask again for those only.
+    for (let round = 0; pending.length > 0; round++) {
+      if (round === 3) throw new Error('BatchGetItem left keys unprocessed');
+      const result = await this.client.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      for (const item of result.Responses?.[this.tableName] ?? []) found.set(String(item.pk), item);
+      pending = (result.UnprocessedKeys?.[this.tableName]?.Keys as Array<{ pk: string }> | undefined) ?? [];
+    }
+    return found;
+  }
+}
+
+function customerKey(brand: string, identifier: Identifier): string {
+  return tableKeys.customer(brand, identifier.type, identifier.value);
+}
+
+function toSession(item: Item): Session {
+  const session: Session = {
+    sessionId: String(item.pk).slice('SESSION#'.length),
+    brand: String(item.brand),
+    identifierType: item.identifierType as Session['identifierType'],
+    identifierValue: String(item.identifierValue),
+    deviceId: String(item.deviceId),
+    expiresAt: Number(item.expiresAt),
+  };
+  if (typeof item.otpHash === 'string') {
+    session.otp = {
+      hash: item.otpHash,
+      expiresAt: Number(item.otpExpiresAt),
+      wrongTries: Number(item.otpWrongTries ?? 0),
+      maxTries: Number(item.otpMaxTries),
+    };
+  }
+  return session;
+}
+
+function toCustomer(item: Item): Customer {
+  const customer: Customer = {};
+  if (typeof item.mobile === 'string') customer.mobile = item.mobile;
+  if (typeof item.email === 'string') customer.email = item.email;
+  return customer;
+}
+
+function toCounter(item: Item): CounterState {
+  return { count: Number(item.count), windowEnd: Number(item.windowEnd) };
+}

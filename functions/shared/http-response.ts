@@ -1,0 +1,32 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { ApiError, InternalError, ServiceUnavailableError } from './errors';
+import { isDependencyOutage } from './dependency-errors';
+
+export interface Envelope {
+  status: { success: boolean; code: number; message: string };
+}
+
+const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
+
+export function jsonResponse(statusCode: number, body: object, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+export function successResponse(extra: object = {}): APIGatewayProxyResult {
+  return jsonResponse(200, { status: { success: true, code: 200, message: 'SUCCESS' }, ...extra });
+}
+
+/** What an error becomes: a known ApiError as itself, an outage as 503, anything else as a bare 500. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (isDependencyOutage(error)) return new ServiceUnavailableError();
+  return new InternalError();
+}
+
+/** The one place where errors become responses. */
+export function errorResponse(error: ApiError): APIGatewayProxyResult {
+  const headers: Record<string, string> =
+    error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) };
+  const envelope: Envelope = { status: { success: false, code: error.code, message: error.message } };
+  return jsonResponse(error.httpStatus, envelope, headers);
+}

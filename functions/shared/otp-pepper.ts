@@ -1,0 +1,23 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { config } from './config';
+
+let pepper: Promise<string> | undefined;
+
+/**
+ * The key of the OTP hash: read from Secrets Manager once per instance (or taken from
+ * OTP_PEPPER off AWS) and kept in memory. Never logged.
+ */
+export function otpPepper(): Promise<string> {
+  pepper ??= load().catch((error: unknown) => {
+    pepper = undefined;
+    throw error;
+  });
+  return pepper;
+}
+
+async function load(): Promise<string> {
+  if (config.OTP_PEPPER) return config.OTP_PEPPER;
+  const value = await getSecret<string>(config.OTP_PEPPER_SECRET_ARN as string, { maxAge: 86_400 });
+  if (typeof value !== 'string' || value.length < 16) throw new Error('OTP pepper secret is empty or too short');
+  return value;
+}

@@ -1,0 +1,51 @@
+import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
+import type { Channel } from '../domain/brand-config';
+import type { OtpMessage, OtpSender } from '../domain/ports';
+
+const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
+
+/** The version of the JSON that channel workers receive on the delivery topic. */
+export const DELIVERY_MESSAGE_VERSION = 1;
+
+/**
+ * Delivers OTPs through Amazon SNS: SMS by direct publish to the number, every other
+ * channel as a message on the delivery topic that its channel worker subscribes to
+ * with a filter policy on the `channel` attribute.
+ */
+export class SnsOtpSender implements OtpSender {
+  constructor(
+    private readonly sns: SNSClient,
+    private readonly topicArn: string | undefined,
+  ) {}
+
+  supports(channel: Channel): boolean {
+    return channel === 'SMS' || this.topicArn !== undefined;
+  }
+
+  async send(message: OtpMessage): Promise<void> {
+    await this.sns.send(message.channel === 'SMS' ? this.smsCommand(message) : this.topicCommand(message));
+  }
+
+  private smsCommand(message: OtpMessage): PublishCommand {
+    const attributes: Record<string, MessageAttributeValue> = { 'AWS.SNS.SMS.SMSType': text('Transactional') };
+    if (message.smsSenderId) attributes['AWS.SNS.SMS.SenderID'] = text(message.smsSenderId);
+    if (message.smsOriginationNumber) attributes['AWS.MM.SMS.OriginationNumber'] = text(message.smsOriginationNumber);
+    return new PublishCommand({ PhoneNumber: message.to, Message: message.text, MessageAttributes: attributes });
+  }
+
+  private topicCommand(message: OtpMessage): PublishCommand {
+    return new PublishCommand({
+      TopicArn: this.topicArn,
+      Message: JSON.stringify({
+        version: DELIVERY_MESSAGE_VERSION,
+        channel: message.channel,
+        to: message.to,
+        brand: message.brand,
+        sessionId: message.sessionId,
+        otp: message.otp,
+        message: message.text,
+      }),
+      MessageAttributes: { channel: text(message.channel) },
+    });
+  }
+}

@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { brandKey, CHANNELS, parseBrandConfig, type BrandConfigInput } from '../../functions/domain/brand-config';
+import { newCredential } from '../../functions/domain/credentials';
+import { normaliseIdentifier, parseIdentifierType } from '../../functions/domain/identifiers';
+import type { DynamoStore } from '../../functions/shared/dynamo-store';
+import { ApiError } from '../../functions/shared/errors';
+
+/** A refusal the admin CLI prints as its message, exiting non-zero. */
+export class AdminUsageError extends Error {
+  constructor(
+    message: string,
+    readonly code?: number,
+  ) {
+    super(message);
+    this.name = 'AdminUsageError';
+  }
+}
+
+export interface AdminDeps {
+  store: DynamoStore;
+  now: () => number;
+}
+
+export const USAGE = `Usage: npm run admin -- <command> [options]
+  brand put --brand B [--default-country CC] [--otp-max-count N|none] [--otp-timeout MIN|none]
+            [--otp-length N] [--otp-validity MIN] [--max-otp-retry N] [--session-expiry MIN]
+            [--external-id-login] [--otp-send-for-external-id MOBILE|EMAIL] [--mobile-sub-channel WHATSAPP|ZALO|none]
+            [--sms-sender-id S] [--sms-origination-number +N] [--allowed-countries CC,CC]
+            [--template CHANNEL=TEXT]... [--first-factor-hs256-secret S] [--first-factor-hs256-secret-ref ARN]
+            [--first-factor-jwks-url URL --first-factor-issuer ISS [--first-factor-audience AUD]]
+  brand get --brand B
+  credentials create --brand B [--scope customer:write]...
+  customer put --brand B --identifier-type USERNAME|EXTERNALID --identifier-value V [--mobile M] [--email E]
+  session create --brand B --identifier-type T --identifier-value V --device-id D [--ttl-minutes N]`;
+
+const OPTIONS = {
+  brand: { type: 'string' },
+  'default-country': { type: 'string' },
+  'otp-max-count': { type: 'string' },
+  'otp-timeout': { type: 'string' },
+  'otp-length': { type: 'string' },
+  'otp-validity': { type: 'string' },
+  'max-otp-retry': { type: 'string' },
+  'session-expiry': { type: 'string' },
+  'external-id-login': { type: 'boolean' },
+  'otp-send-for-external-id': { type: 'string' },
+  'mobile-sub-channel': { type: 'string' },
+  'sms-sender-id': { type: 'string' },
+  'sms-origination-number': { type: 'string' },
+  'allowed-countries': { type: 'string' },
+  template: { type: 'string', multiple: true },
+  'first-factor-hs256-secret': { type: 'string' },
+  'first-factor-hs256-secret-ref': { type: 'string' },
+  'first-factor-jwks-url': { type: 'string' },
+  'first-factor-issuer': { type: 'string' },
+  'first-factor-audience': { type: 'string' },
+  scope: { type: 'string', multiple: true },
+  'identifier-type': { type: 'string' },
+  'identifier-value': { type: 'string' },
+  'device-id': { type: 'string' },
+  mobile: { type: 'string' },
+  email: { type: 'string' },
+  'ttl-minutes': { type: 'string' },
+  'oauth-issuer': { type: 'string' },
+  'oauth-audience': { type: 'string' },
+  'oauth-jwks-url': { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+/** Runs one admin command and returns what it prints as JSON. */
+export async function runAdmin(argv: string[], deps: AdminDeps): Promise<unknown> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new AdminUsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const command = positionals.join(' ');
+  switch (command) {
+    case 'brand put':
+      return putBrand(values, deps);
+    case 'brand get': {
+      const config = await deps.store.getBrandConfig(requireBrand(values));
+      if (!config) throw new AdminUsageError(`No configuration for brand ${requireBrand(values)}`, 1504);
+      return config;
+    }
+    case 'credentials create':
+      return createCredentials(requireBrand(values), values.scope ?? ['customer:write'], deps);
+    case 'customer put':
+      return putCustomer(values, deps);
+    case 'session create':
+      return createSession(values, deps);
+    default:
+      throw new AdminUsageError(command ? `Unknown command: ${command}\n${USAGE}` : USAGE);
+  }
+}
+
+function requireBrand(values: Values): string {
+  if (!values.brand) throw new AdminUsageError('--brand is required');
+  return brandKey(values.brand);
+}
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value.trim())) throw new AdminUsageError(`--${name} must be a whole number`);
+  return Number(value);
+}
+
+function nullableInteger(name: string, value: string | undefined): number | null | undefined {
+  return value?.toLowerCase() === 'none' ? null : integer(name, value);
+}
+
+function parseTemplates(entries: string[] | undefined): Record<string, string> | undefined {
+  if (!entries) return undefined;
+  const templates: Record<string, string> = {};
+  for (const entry of entries) {
+    const equals = entry.indexOf('=');
+    const channel = entry.slice(0, equals).toUpperCase();
+    if (equals < 1 || !(CHANNELS as readonly string[]).includes(channel)) {
+      throw new AdminUsageError(`--template must be CHANNEL=TEXT with CHANNEL one of ${CHANNELS.join(', ')}`);
+    }
+    templates[channel] = entry.slice(equals + 1);
+  }
+  return templates;
+}
+
+/** Writes a brand's configuration: given options over what is stored, validated as a whole. */
+export async function putBrand(values: Values, deps: AdminDeps): Promise<unknown> {
+  const brand = requireBrand(values);
+  const current: Record<string, unknown> = { ...((await deps.store.getBrandConfig(brand)) ?? {}) };
+  const changes: Record<string, unknown> = {
+    brand,
+    defaultCountry: values['default-country']?.toUpperCase(),
+    otpMaxCount: nullableInteger('otp-max-count', values['otp-max-count']),
+    otpTimeOut: nullableInteger('otp-timeout', values['otp-timeout']),
+    otpLength: integer('otp-length', values['otp-length']),
+    otpValidityMinutes: integer('otp-validity', values['otp-validity']),
+    mfaMaxOtpRetryCount: integer('max-otp-retry', values['max-otp-retry']),
+    mfaSessionExpiryMinutes: integer('session-expiry', values['session-expiry']),
+    externalIdLoginEnabled: values['external-id-login'],
+    otpSendForExternalId: values['otp-send-for-external-id']?.toUpperCase(),
+    mobileSubChannel:
+      values['mobile-sub-channel']?.toLowerCase() === 'none' ? null : values['mobile-sub-channel']?.toUpperCase(),
+    smsSenderId: values['sms-sender-id'],
+    smsOriginationNumber: values['sms-origination-number'],
+    allowedCountries: values['allowed-countries']?.split(',').map((c) => c.trim().toUpperCase()),
+  };
+  const templates = parseTemplates(values.template);
+  if (templates) changes.templates = { ...((current.templates as object) ?? {}), ...templates };
+  const firstFactor = {
+    hs256Secret: values['first-factor-hs256-secret'],
+    hs256SecretRef: values['first-factor-hs256-secret-ref'],
+    jwksUrl: values['first-factor-jwks-url'],
+    issuer: values['first-factor-issuer'],
+    audience: values['first-factor-audience'],
+  };
+  if (Object.values(firstFactor).some((v) => v !== undefined)) changes.firstFactor = withoutUndefined(firstFactor);
+  if (values['oauth-issuer'] || values['oauth-audience'] || values['oauth-jwks-url']) {
+    changes.oauth = { issuer: values['oauth-issuer'], audience: values['oauth-audience'], jwksUrl: values['oauth-jwks-url'] };
+  }
+  const merged = { ...current, ...withoutUndefined(changes) } as BrandConfigInput;
+  try {
+    const config = parseBrandConfig(merged);
+    await deps.store.putBrandConfig(config);
+    return config;
+  } catch (error) {
+    if (error instanceof ApiError) throw new AdminUsageError(error.message, error.code);
+    throw error;
+  }
+}
+
+export async function createCredentials(brand: string, scopes: string[], deps: AdminDeps) {
+  if (!(await deps.store.getBrandConfig(brand))) throw new AdminUsageError(`No configuration for brand ${brand}`, 1504);
+  const { clientSecret, stored } = newCredential(brand, scopes);
+  await deps.store.putCredential(stored, deps.now());
+  return { clientId: stored.clientId, clientSecret, brand, scopes };
+}
+
+async function identifierFor(values: Values, deps: AdminDeps, brand: string) {
+  const config = await deps.store.getBrandConfig(brand);
+  if (!config) throw new AdminUsageError(`No configuration for brand ${brand}`, 1504);
+  try {
+    const type = parseIdentifierType(values['identifier-type']);
+    if (!values['identifier-value']) throw new AdminUsageError('--identifier-value is required');
+    return { config, identifier: normaliseIdentifier(type, values['identifier-value'], config) };
+  } catch (error) {
+    if (error instanceof ApiError) throw new AdminUsageError(`${error.message} (--identifier-type / --identifier-value)`, error.code);
+    throw error;
+  }
+}
+
+async function putCustomer(values: Values, deps: AdminDeps) {
+  const brand = requireBrand(values);
+  const { config, identifier } = await identifierFor(values, deps, brand);
+  if (identifier.type !== 'USERNAME' && identifier.type !== 'EXTERNALID') {
+    throw new AdminUsageError('--identifier-type must be USERNAME or EXTERNALID');
+  }
+  if (!values.mobile && !values.email) throw new AdminUsageError('--mobile or --email is required');
+  try {
+    const customer = withoutUndefined({
+      mobile: values.mobile ? normaliseIdentifier('MOBILE', values.mobile, config).value : undefined,
+      email: values.email ? normaliseIdentifier('EMAIL', values.email).value : undefined,
+    });
+    await deps.store.putCustomer(brand, identifier, customer);
+    return { brand, identifierType: identifier.type, identifierValue: identifier.value, ...customer };
+  } catch (error) {
+    if (error instanceof ApiError) throw new AdminUsageError(`Invalid --mobile or --email: ${error.message}`, error.code);
+    throw error;
+  }
+}
+
+async function createSession(values: Values, deps: AdminDeps) {
+  const brand = requireBrand(values);
+  const { config, identifier } = await identifierFor(values, deps, brand);
+  if (!values['device-id']?.trim()) throw new AdminUsageError('--device-id is required');
+  const ttlMinutes = integer('ttl-minutes', values['ttl-minutes']) ?? config.mfaSessionExpiryMinutes;
+  if (ttlMinutes < 1) throw new AdminUsageError('--ttl-minutes must be at least 1');
+  const sessionId = `P-${randomUUID()}`;
+  const expiresAt = deps.now() + ttlMinutes * 60_000;
+  await deps.store.createSession({
+    sessionId,
+    brand,
+    identifierType: identifier.type,
+    identifierValue: identifier.value,
+    deviceId: values['device-id'],
+    expiresAt,
+  });
+  return { sessionId, expiresAt: new Date(expiresAt).toISOString() };
+}
+
+function withoutUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

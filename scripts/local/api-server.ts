@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+  Context,
+} from 'aws-lambda';
+import { lambdaContext } from './lambda-context';
+
+type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
+
+export interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  functionName: string;
+  handler: ProxyHandler;
+  /** Runs the authorizer first, as API Gateway does for this route. */
+  authorized: boolean;
+}
+
+export interface ApiServerOptions {
+  routes: Route[];
+  authorizer: AuthorizerHandler;
+  authorizerCacheSeconds: number;
+  stage?: string;
+}
+
+/** API Gateway refuses payloads over 10 MB; the handlers refuse far less. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+const envelope = (statusCode: number, code: number, message: string): APIGatewayProxyResult => ({
+  statusCode,
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ status: { success: false, code, message } }),
+});
+
+/**
+ * A local API Gateway: each HTTP request becomes the proxy event that API Gateway
+ * would send, for the very handler Lambda runs, behind the same authorizer and the
+ * same per-Authorization-header result cache.
+ */
+export function createApiServer(options: ApiServerOptions): Server {
+  const stage = options.stage ?? 'local';
+  const authorizerCache = new Map<string, { result: APIGatewayAuthorizerResult; until: number }>();
+
+  async function authorize(route: Route, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult | Record<string, unknown>> {
+    const authorization = Object.entries(event.headers).find(([key]) => key.toLowerCase() === 'authorization')?.[1];
+    // API Gateway answers 401 itself, without calling the authorizer, when the identity source is missing.
+    if (!authorization) return envelope(401, 401, 'Unauthorized');
+    const cached = authorizerCache.get(authorization);
+    let result = cached && cached.until > Date.now() ? cached.result : undefined;
+    if (!result) {
+      const authorizerEvent: APIGatewayRequestAuthorizerEvent = {
+        type: 'REQUEST',
+        methodArn: `arn:aws:execute-api:local:000000000000:local/${stage}/${route.method}${route.path}`,
+        resource: route.path,
+        path: route.path,
+        httpMethod: route.method,
+        headers: event.headers as Record<string, string>,
+        multiValueHeaders: event.multiValueHeaders as Record<string, string[]>,
+        pathParameters: null,
+        queryStringParameters: event.queryStringParameters as Record<string, string> | null,
+        multiValueQueryStringParameters: event.multiValueQueryStringParameters as Record<string, string[]> | null,
+        stageVariables: null,
+        requestContext: { ...event.requestContext, authorizer: undefined },
+      };
+      try {
+        result = await options.authorizer(authorizerEvent, lambdaContext('authorizer'));
+      } catch (error) {
+        if (error instanceof Error && error.message === 'Unauthorized') return envelope(401, 401, 'Unauthorized');
+        return envelope(500, 1503, 'Unable to generate OTP');
+      }
+      if (options.authorizerCacheSeconds > 0) {
+        authorizerCache.set(authorization, { result, until: Date.now() + options.authorizerCacheSeconds * 1000 });
+      }
+    }
+    const allowed = result.policyDocument.Statement.some((statement) => statement.Effect === 'Allow');
+    if (!allowed) return envelope(403, 403, 'Forbidden');
+    return { ...(result.context ?? {}), principalId: result.principalId };
+  }
+
+  async function dispatch(request: IncomingMessage, body: Buffer): Promise<APIGatewayProxyResult> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (request.method === 'GET' && url.pathname === '/health') return { statusCode: 200, body: JSON.stringify({ status: 'ok' }) };
+    const route = options.routes.find((r) => r.path === url.pathname);
+    if (!route) return envelope(404, 404, 'Not found');
+    if (route.method !== request.method) return envelope(405, 405, 'Method not allowed');
+    if (body.length > MAX_PAYLOAD_BYTES) return envelope(413, 1519, 'Request body too large');
+
+    const event = toProxyEvent(request, url, body, route, stage);
+    if (route.authorized) {
+      const outcome = await authorize(route, event);
+      if ('statusCode' in outcome && typeof outcome.statusCode === 'number') return outcome as APIGatewayProxyResult;
+      event.requestContext.authorizer = outcome;
+    }
+    return route.handler(event, lambdaContext(route.functionName));
+  }
+
+  return createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_PAYLOAD_BYTES + 1) chunks.push(chunk);
+    });
+    request.on('end', () => {
+      dispatch(request, Buffer.concat(chunks))
+        .catch(() => envelope(500, 1503, 'Unable to generate OTP'))
+        .then((result) => send(response, result));
+    });
+  });
+}
+
+function toProxyEvent(request: IncomingMessage, url: URL, body: Buffer, route: Route, stage: string): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i] as string;
+    const value = request.rawHeaders[i + 1] as string;
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [key, value] of url.searchParams) {
+    query[key] = value;
+    (multiQuery[key] ??= []).push(value);
+  }
+  const hasQuery = url.searchParams.size > 0;
+  const requestId = randomUUID();
+  return {
+    resource: route.path,
+    path: url.pathname,
+    httpMethod: route.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters: null,
+    stageVariables: null,
+    body: body.length > 0 ? body.toString('utf8') : null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: null,
+      protocol: 'HTTP/1.1',
+      httpMethod: route.method,
+      identity: { sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: request.headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
+      path: `/${stage}${url.pathname}`,
+      stage,
+      requestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: route.path,
+    },
+  };
+}
+
+function send(response: ServerResponse, result: APIGatewayProxyResult): void {
+  const headers: Record<string, string | number | boolean> = { ...(result.headers ?? {}) };
+  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
+  response.writeHead(result.statusCode, { 'Content-Length': body.length, ...headers });
+  response.end(body);
+}

@@ -1,0 +1,1 @@
+export const LOCAL_TABLE_NAME = 'mfa-otp-local';
