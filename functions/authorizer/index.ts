@@ -1,12 +1,14 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { verifyBearer } from '../domain/bearer-token';
 import { authenticate } from '../domain/credentials';
 import { documentClient } from '../shared/aws-clients';
 import { config } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { UnauthorizedError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { remoteKeySet } from '../shared/remote-key-sets';
 
 const store = new DynamoStore(documentClient, config.TABLE_NAME);
 
@@ -22,13 +24,15 @@ function headerOf(event: APIGatewayRequestAuthorizerEvent, name: string): string
 }
 
 /**
- * Lambda REQUEST authorizer: Basic credentials (and OAuth bearer JWTs) to a brand and
+ * Lambda REQUEST authorizer: Basic credentials or a brand's OAuth bearer JWT to a brand and
  * its scopes, handed to the route handlers in the authorizer context.
  */
 const lambdaHandler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
   try {
     const principal = await authenticate(headerOf(event, 'authorization'), {
       getCredential: (clientId) => store.getCredential(clientId),
+      verifyBearer: (token) =>
+        verifyBearer(token, { findIssuer: (issuer) => store.getOAuthIssuer(issuer), keySet: remoteKeySet }),
     });
     return {
       principalId: principal.principalId,

@@ -18,6 +18,7 @@ import type {
 } from '../domain/ports';
 import type { Identifier } from '../domain/identifiers';
 import type { StoredCredential } from '../domain/credentials';
+import type { OAuthIssuer } from '../domain/bearer-token';
 import { tableKeys, ttlSeconds } from './table-keys';
 
 type Item = Record<string, unknown>;
@@ -149,6 +150,16 @@ export class DynamoStore implements OtpStore {
       scopes: (item.scopes as string[]) ?? [],
       secretDigest: String(item.secretDigest),
     };
+  }
+
+  async getOAuthIssuer(issuer: string): Promise<OAuthIssuer | undefined> {
+    const item = await this.get(tableKeys.oauthIssuer(issuer), false);
+    if (!item) return undefined;
+    return { brand: String(item.brand), issuer, audience: String(item.audience), jwksUrl: String(item.jwksUrl) };
+  }
+
+  async putOAuthIssuer(registration: OAuthIssuer): Promise<void> {
+    await this.put({ pk: tableKeys.oauthIssuer(registration.issuer), ...registration });
   }
 
   async putCredential(credential: StoredCredential, createdAt: number): Promise<void> {

@@ -5,6 +5,7 @@
 export const tableKeys = {
   brand: (brand: string) => `BRAND#${brand}`,
   credential: (clientId: string) => `CREDENTIAL#${clientId}`,
+  oauthIssuer: (issuer: string) => `OAUTH_ISSUER#${issuer}`,
   customer: (brand: string, type: string, value: string) => `CUSTOMER#${brand}#${type}#${value}`,
   session: (sessionId: string) => `SESSION#${sessionId}`,
   counter: (key: string) => `OTPCOUNT#${key}`,

@@ -29,6 +29,7 @@ export const USAGE = `Usage: npm run admin -- <command> [options]
             [--sms-sender-id S] [--sms-origination-number +N] [--allowed-countries CC,CC]
             [--template CHANNEL=TEXT]... [--first-factor-hs256-secret S] [--first-factor-hs256-secret-ref ARN]
             [--first-factor-jwks-url URL --first-factor-issuer ISS [--first-factor-audience AUD]]
+            [--oauth-issuer ISS --oauth-audience AUD --oauth-jwks-url URL]
   brand get --brand B
   credentials create --brand B [--scope customer:write]...
   customer put --brand B --identifier-type USERNAME|EXTERNALID --identifier-value V [--mobile M] [--email E]
@@ -164,7 +165,13 @@ export async function putBrand(values: Values, deps: AdminDeps): Promise<unknown
   const merged = { ...current, ...withoutUndefined(changes) } as BrandConfigInput;
   try {
     const config = parseBrandConfig(merged);
+    // The authorizer finds a bearer token's brand by its issuer, so an issuer has one brand.
+    if (config.oauth) {
+      const owner = await deps.store.getOAuthIssuer(config.oauth.issuer);
+      if (owner && owner.brand !== brand) throw new AdminUsageError(`OAuth issuer already belongs to brand ${owner.brand}`);
+    }
     await deps.store.putBrandConfig(config);
+    if (config.oauth) await deps.store.putOAuthIssuer({ brand, ...config.oauth });
     return config;
   } catch (error) {
     if (error instanceof ApiError) throw new AdminUsageError(error.message, error.code);

@@ -71,7 +71,8 @@ export function createApiServer(options: ApiServerOptions): Server {
         result = await options.authorizer(authorizerEvent, lambdaContext('authorizer'));
       } catch (error) {
         if (error instanceof Error && error.message === 'Unauthorized') return envelope(401, 401, 'Unauthorized');
-        return envelope(500, 1503, 'Unable to generate OTP');
+        // API Gateway's AUTHORIZER_FAILURE response, which the stack maps to a retryable 503.
+        return { ...envelope(503, 1503, 'Unable to generate OTP'), headers: { 'Content-Type': 'application/json', 'Retry-After': '1' } };
       }
       if (options.authorizerCacheSeconds > 0) {
         authorizerCache.set(authorization, { result, until: Date.now() + options.authorizerCacheSeconds * 1000 });

@@ -1,0 +1,56 @@
+import { decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { ServiceUnavailableError, UnauthorizedError } from '../shared/errors';
+import type { Principal } from './credentials';
+
+/** A brand's OAuth authorization server, as registered with `brand put --oauth-*`. */
+export interface OAuthIssuer {
+  brand: string;
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+}
+
+export interface BearerDeps {
+  findIssuer(issuer: string): Promise<OAuthIssuer | undefined>;
+  /** Resolves keys; throws ServiceUnavailableError when the key set cannot be fetched. */
+  keySet(jwksUrl: string): JWTVerifyGetKey;
+}
+
+const ALGORITHMS = ['RS256', 'ES256'];
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+/**
+ * Verifies an OAuth access token (JWT) of a brand's own authorization server: the
+ * unverified `iss` only picks which brand's keys, issuer and audience to check against.
+ * Scopes come from `scope` (space separated) or `scp` (list).
+ */
+export async function verifyBearer(token: string, deps: BearerDeps): Promise<Principal> {
+  let issuer: string | undefined;
+  try {
+    issuer = decodeJwt(token).iss;
+  } catch {
+    throw new UnauthorizedError();
+  }
+  const registered = issuer ? await deps.findIssuer(issuer) : undefined;
+  if (!registered) throw new UnauthorizedError();
+  try {
+    const { payload } = await jwtVerify(token, deps.keySet(registered.jwksUrl), {
+      issuer: registered.issuer,
+      audience: registered.audience,
+      algorithms: ALGORITHMS,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ['exp', 'sub'],
+    });
+    return { principalId: String(payload.sub), brand: registered.brand, scopes: scopesOf(payload) };
+  } catch (error) {
+    // The brand's key server being down is an outage, not the caller's fault.
+    if (error instanceof ServiceUnavailableError) throw error;
+    throw new UnauthorizedError();
+  }
+}
+
+function scopesOf(payload: Record<string, unknown>): string[] {
+  if (typeof payload.scope === 'string') return payload.scope.split(' ').filter(Boolean);
+  if (Array.isArray(payload.scp)) return payload.scp.filter((s): s is string => typeof s === 'string');
+  return [];
+}
