@@ -13,9 +13,10 @@ import { remoteKeySet } from '../shared/remote-key-sets';
 const store = new DynamoStore(documentClient, config.TABLE_NAME);
 
 /** API Gateway caches the answer per Authorization header, so it must hold for every route of the stage. */
-function stageWildcard(methodArn: string): string {
-  const [arnPrefix, apiId, stage] = methodArn.split('/');
-  return `${arnPrefix}/${apiId}/${stage}/*`;
+export function stageWildcard(methodArn: string): string {
+  // arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{method}/{path}
+  const [apiArn, stage] = methodArn.split('/');
+  return `${apiArn}/${stage}/*`;
 }
 
 function headerOf(event: APIGatewayRequestAuthorizerEvent, name: string): string | undefined {

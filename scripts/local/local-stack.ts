@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { DynamoStore } from '../../functions/shared/dynamo-store';
 import { createCredentials, putBrand } from '../admin/commands';
 import { createApiServer, type Route } from './api-server';
 import { ensureTable, localClients, startDynalite } from './dynamo-local';
+import { applyLocalEnvironment } from './local-env';
 import { LOCAL_TABLE_NAME } from './local-stack-defaults';
 
 export interface LocalStackOptions {
@@ -42,16 +41,6 @@ export const DEMO_BRAND = 'demo';
 /** Middy handlers take an optional third argument; API Gateway passes two. */
 const proxyHandler = (handler: unknown) => handler as Route['handler'];
 
-/** A pepper kept beside the data, so OTPs issued before a restart still validate after it. */
-function localPepper(localDir: string): string {
-  const file = join(localDir, 'otp-pepper');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const pepper = randomBytes(32).toString('base64url');
-  mkdirSync(localDir, { recursive: true });
-  writeFileSync(file, pepper, { mode: 0o600 });
-  return pepper;
-}
-
 /** dynalite, the table, the demo brand and the API, all in this process. */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dynamo = options.dynamoEndpoint
@@ -59,20 +48,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     : await startDynalite(options.dynamoPort, options.dataDir);
   const tableName = options.tableName ?? LOCAL_TABLE_NAME;
 
-  // The handlers read their configuration when first loaded, so it is set before they are.
-  process.env.TABLE_NAME = tableName;
-  process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
-  process.env.OTP_SENDER = 'outbox';
-  process.env.OUTBOX_FILE = options.outboxFile;
-  process.env.OTP_PEPPER ??= localPepper(options.localDir);
-  process.env.TOKEN_SIGNER = 'local';
-  process.env.TOKEN_LOCAL_KEY_FILE ??= join(options.localDir, 'token-signing-key.json');
-  process.env.AWS_REGION ??= 'us-east-1';
-  // The local stack runs on Node 20 too; Lambda runs Node 22.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  delete process.env.OTP_PEPPER_SECRET_ARN;
+  applyLocalEnvironment({ dynamoEndpoint: dynamo.endpoint, tableName, localDir: options.localDir, outboxFile: options.outboxFile });
 
   const { client, documentClient } = localClients(dynamo.endpoint);
   await ensureTable(client, tableName);
