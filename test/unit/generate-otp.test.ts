@@ -1,0 +1,336 @@
+import { BrandCache } from '../../functions/domain/brand-cache';
+import { parseBrandConfig, type BrandConfig, type BrandConfigInput } from '../../functions/domain/brand-config';
+import { generateOtp, type GenerateOtpDeps, type GenerateOtpRequest } from '../../functions/domain/generate-otp';
+import type { Session } from '../../functions/domain/ports';
+import { counterKey } from '../../functions/domain/rate-limiter';
+import { InvalidSessionError, RateLimitedError, UnsupportedBrandError } from '../../functions/shared/errors';
+import { FakeOtpSender, FakeOtpStore } from '../support/fake-otp-store';
+
+const T0 = 1_700_000_000_000;
+const PHONE = '+18767431754';
+const KEY = counterKey('acme', PHONE);
+
+interface Setup {
+  store: FakeOtpStore;
+  sender: FakeOtpSender;
+  config: BrandConfig;
+  session: Session;
+  deps: GenerateOtpDeps;
+  request: GenerateOtpRequest;
+  clock: { now: number };
+}
+
+/** A brand, a session for +18767431754 on device-1 and deps with a hand-moved clock. */
+function setup(overrides: Partial<BrandConfigInput> = {}, sessionOverrides: Partial<Session> = {}): Setup {
+  const store = new FakeOtpStore();
+  const sender = new FakeOtpSender();
+  const config = parseBrandConfig({ brand: 'acme', defaultCountry: 'US', otpMaxCount: 3, otpTimeOut: 10, ...overrides });
+  store.brands.set('acme', config);
+  const session: Session = {
+    sessionId: 'P-session-1',
+    brand: 'acme',
+    identifierType: 'MOBILE',
+    identifierValue: PHONE,
+    deviceId: 'device-1',
+    expiresAt: T0 + 15 * 60_000,
+    ...sessionOverrides,
+  };
+  store.sessions.set(session.sessionId, session);
+  const clock = { now: T0 };
+  let issued = 0;
+  const deps: GenerateOtpDeps = {
+    store,
+    sender,
+    brands: new BrandCache(60_000),
+    now: () => clock.now,
+    newOtp: (length) => String(++issued).padStart(length, '0'),
+    hashOtp: (sessionId, otp) => `hash(${sessionId}:${otp})`,
+  };
+  const request: GenerateOtpRequest = {
+    brand: 'acme',
+    identifierType: 'MOBILE',
+    identifierValue: '(876) 743-1754',
+    deviceId: 'device-1',
+    sessionId: session.sessionId,
+  };
+  return { store, sender, config, session, deps, request, clock };
+}
+
+const failure = (name: string) => Object.assign(new Error(`${name} from a fake`), { name });
+
+describe('generateOtp', () => {
+  it('sends a new OTP by SMS, stores only its hash on the session and counts one', async () => {
+    const { store, sender, deps, request } = setup({ otpValidityMinutes: 7, mfaMaxOtpRetryCount: 4 });
+
+    const result = await generateOtp(deps, request);
+
+    expect(result).toEqual({ channel: 'SMS', to: PHONE });
+    expect(sender.sent).toEqual([
+      {
+        channel: 'SMS',
+        to: PHONE,
+        brand: 'acme',
+        sessionId: 'P-session-1',
+        otp: '000001',
+        text: '000001 is your verification code. Do not share it with anyone.',
+      },
+    ]);
+    expect(store.sessions.get('P-session-1')?.otp).toEqual({
+      hash: 'hash(P-session-1:000001)',
+      expiresAt: T0 + 7 * 60_000,
+      wrongTries: 0,
+      maxTries: 4,
+    });
+    expect(store.counters.get(KEY)).toEqual({ count: 1, windowEnd: T0 + 10 * 60_000 });
+  });
+
+  it('asks for an OTP of the brand length', async () => {
+    const { deps, request, sender } = setup({ otpLength: 9 });
+    const newOtp = jest.fn(() => '123456789');
+
+    await generateOtp({ ...deps, newOtp }, request);
+
+    expect(newOtp).toHaveBeenCalledWith(9);
+    expect(sender.sent[0]?.otp).toBe('123456789');
+  });
+
+  it('hands the brand sender ID and origination number to the sender', async () => {
+    const { deps, request, sender } = setup({ smsSenderId: 'ACME', smsOriginationNumber: '+15005550006' });
+
+    await generateOtp(deps, request);
+
+    expect(sender.sent[0]).toMatchObject({ smsSenderId: 'ACME', smsOriginationNumber: '+15005550006' });
+  });
+
+  it('renders the brand template with the OTP', async () => {
+    const { deps, request, sender } = setup({ templates: { SMS: 'Acme: {otp}' } });
+
+    await generateOtp(deps, request);
+
+    expect(sender.sent[0]?.text).toBe('Acme: 000001');
+  });
+
+  it('replaces the earlier OTP of the session', async () => {
+    const { store, deps, request } = setup();
+    await generateOtp(deps, request);
+
+    await generateOtp(deps, request);
+
+    expect(store.sessions.get('P-session-1')?.otp?.hash).toBe('hash(P-session-1:000002)');
+  });
+
+  it('sends a USERNAME to the customer read in the same round trip as the session', async () => {
+    const { store, sender, deps, request } = setup({}, { identifierType: 'USERNAME', identifierValue: 'jane' });
+    store.putCustomer('acme', 'USERNAME', 'jane', { mobile: PHONE });
+
+    const result = await generateOtp(deps, { ...request, identifierType: 'USERNAME', identifierValue: ' jane ' });
+
+    expect(result).toEqual({ channel: 'SMS', to: PHONE });
+    expect(store.contextReads).toEqual([
+      { sessionId: 'P-session-1', brand: 'acme', customer: { brand: 'acme', identifier: { type: 'USERNAME', value: 'jane' } } },
+    ]);
+    expect(sender.sent).toHaveLength(1);
+    expect(store.counters.get(KEY)?.count).toBe(1);
+  });
+
+  it('refuses an unknown brand with 1504 and writes nothing', async () => {
+    const { store, sender, deps, request } = setup();
+    store.brands.clear();
+
+    await expect(generateOtp(deps, request)).rejects.toBeInstanceOf(UnsupportedBrandError);
+    expect(sender.sent).toEqual([]);
+    expect(store.counters.size).toBe(0);
+    expect(store.sessions.get('P-session-1')?.otp).toBeUndefined();
+  });
+
+  it('refuses a session that has expired with 1505 and counts nothing', async () => {
+    const { store, sender, deps, request } = setup({}, { expiresAt: T0 });
+
+    await expect(generateOtp(deps, request)).rejects.toBeInstanceOf(InvalidSessionError);
+    expect(sender.sent).toEqual([]);
+    expect(store.counters.size).toBe(0);
+  });
+
+  describe('brand cache', () => {
+    it('reads the brand once, then reads the counter with the session instead', async () => {
+      const { store, deps, request } = setup();
+
+      await generateOtp(deps, request);
+      await generateOtp(deps, request);
+
+      expect(store.contextReads).toEqual([
+        { sessionId: 'P-session-1', brand: 'acme' },
+        { sessionId: 'P-session-1', counterKey: KEY },
+      ]);
+    });
+
+    it('counts in the window it read with the session, without trying to open one', async () => {
+      const { store, deps, request } = setup();
+      await generateOtp(deps, request);
+      const openWindow = jest.spyOn(store, 'openWindow');
+
+      await generateOtp(deps, request);
+
+      expect(openWindow).not.toHaveBeenCalled();
+      expect(store.counters.get(KEY)?.count).toBe(2);
+    });
+
+    it('does not read the counter when the cached brand has no rate limit', async () => {
+      const { store, deps, request } = setup({ otpTimeOut: null });
+
+      await generateOtp(deps, request);
+      await generateOtp(deps, request);
+
+      expect(store.contextReads[1]).toEqual({ sessionId: 'P-session-1' });
+    });
+
+    it('reads the brand again once the cache entry has expired', async () => {
+      const { store, deps, request, clock } = setup();
+      await generateOtp(deps, request);
+
+      clock.now += 60_000;
+      await generateOtp(deps, request);
+
+      expect(store.contextReads[1]).toEqual({ sessionId: 'P-session-1', brand: 'acme' });
+    });
+
+    it('uses the cached configuration, not a change written since', async () => {
+      const { store, deps, request, config } = setup();
+      await generateOtp(deps, request);
+
+      store.brands.set('acme', { ...config, otpMaxCount: 1 });
+      await generateOtp(deps, request);
+
+      expect(store.counters.get(KEY)?.count).toBe(2);
+    });
+  });
+
+  describe('rate limit', () => {
+    it('refuses with 1534 and the seconds left once otpMaxCount were sent, sending and storing nothing', async () => {
+      const { store, sender, deps, request, clock } = setup();
+      for (let i = 0; i < 3; i++) await generateOtp(deps, request);
+      const hashBefore = store.sessions.get('P-session-1')?.otp?.hash;
+      clock.now = T0 + 4 * 60_000;
+
+      const attempt = generateOtp(deps, request);
+
+      await expect(attempt).rejects.toBeInstanceOf(RateLimitedError);
+      await expect(attempt).rejects.toMatchObject({ httpStatus: 429, code: 1534, retryAfterSeconds: 360 });
+      expect(sender.sent).toHaveLength(3);
+      expect(store.sessions.get('P-session-1')?.otp?.hash).toBe(hashBefore);
+    });
+
+    it('opens a new window once otpTimeOut minutes have passed, though the counter is still there', async () => {
+      const { store, deps, request, clock } = setup();
+      for (let i = 0; i < 3; i++) await generateOtp(deps, request);
+
+      clock.now = T0 + 10 * 60_000;
+      await generateOtp(deps, request);
+
+      expect(store.counters.get(KEY)).toEqual({ count: 1, windowEnd: clock.now + 10 * 60_000 });
+    });
+
+    it.each([
+      ['otpMaxCount', { otpMaxCount: null }],
+      ['otpTimeOut', { otpTimeOut: null }],
+    ])('applies no limit when %s is null', async (_field, overrides) => {
+      const { store, sender, deps, request } = setup(overrides);
+
+      for (let i = 0; i < 5; i++) await generateOtp(deps, request);
+
+      expect(sender.sent).toHaveLength(5);
+      expect(store.counters.size).toBe(0);
+    });
+  });
+
+  describe('compensation', () => {
+    it('removes the stored OTP and refunds the allowance when the publish fails', async () => {
+      const { store, sender, deps, request } = setup();
+      const outage = failure('ThrottledException');
+      jest.spyOn(sender, 'send').mockRejectedValueOnce(outage);
+      const discardOtp = jest.spyOn(store, 'discardOtp');
+      const refund = jest.spyOn(store, 'refund');
+
+      await expect(generateOtp(deps, request)).rejects.toBe(outage);
+
+      expect(discardOtp).toHaveBeenCalledWith('P-session-1', 'hash(P-session-1:000001)');
+      expect(refund).toHaveBeenCalledWith(KEY, T0 + 10 * 60_000);
+      expect(store.sessions.get('P-session-1')?.otp).toBeUndefined();
+      expect(store.counters.get(KEY)?.count).toBe(0);
+    });
+
+    it('keeps the whole allowance after a failed publish', async () => {
+      const { sender, deps, request } = setup();
+      jest.spyOn(sender, 'send').mockRejectedValueOnce(failure('InternalErrorException'));
+      await expect(generateOtp(deps, request)).rejects.toThrow();
+
+      for (let i = 0; i < 3; i++) await generateOtp(deps, request);
+
+      await expect(generateOtp(deps, request)).rejects.toBeInstanceOf(RateLimitedError);
+      expect(sender.sent).toHaveLength(3);
+    });
+
+    it('refunds but discards nothing when storing the OTP fails', async () => {
+      const { store, deps, request } = setup();
+      const outage = failure('ProvisionedThroughputExceededException');
+      jest.spyOn(store, 'saveOtp').mockRejectedValueOnce(outage);
+      const discardOtp = jest.spyOn(store, 'discardOtp');
+      const refund = jest.spyOn(store, 'refund');
+
+      await expect(generateOtp(deps, request)).rejects.toBe(outage);
+
+      expect(discardOtp).not.toHaveBeenCalled();
+      expect(refund).toHaveBeenCalledWith(KEY, T0 + 10 * 60_000);
+      expect(store.counters.get(KEY)?.count).toBe(0);
+    });
+
+    it('refunds and answers 1505 when the session expired before the OTP could be stored', async () => {
+      const { store, deps, request } = setup();
+      jest.spyOn(store, 'saveOtp').mockResolvedValueOnce(false);
+      const discardOtp = jest.spyOn(store, 'discardOtp');
+
+      await expect(generateOtp(deps, request)).rejects.toBeInstanceOf(InvalidSessionError);
+
+      expect(discardOtp).not.toHaveBeenCalled();
+      expect(store.counters.get(KEY)?.count).toBe(0);
+    });
+
+    it('throws the publish error when both halves fail', async () => {
+      const { store, sender, deps, request } = setup();
+      const publishError = failure('ThrottledException');
+      jest.spyOn(store, 'saveOtp').mockRejectedValueOnce(failure('ProvisionedThroughputExceededException'));
+      jest.spyOn(sender, 'send').mockRejectedValueOnce(publishError);
+
+      await expect(generateOtp(deps, request)).rejects.toBe(publishError);
+      expect(store.counters.get(KEY)?.count).toBe(0);
+    });
+
+    it('refunds nothing when the brand has no rate limit', async () => {
+      const { store, sender, deps, request } = setup({ otpMaxCount: null });
+      jest.spyOn(sender, 'send').mockRejectedValueOnce(failure('ThrottledException'));
+      const refund = jest.spyOn(store, 'refund');
+
+      await expect(generateOtp(deps, request)).rejects.toThrow('ThrottledException');
+
+      expect(refund).not.toHaveBeenCalled();
+      expect(store.sessions.get('P-session-1')?.otp).toBeUndefined();
+    });
+
+    it('reports a failed compensation and still throws the request error', async () => {
+      const { store, sender, deps, request } = setup();
+      const publishError = failure('ThrottledException');
+      const discardError = failure('InternalServerError');
+      const refundError = failure('ThrottlingException');
+      jest.spyOn(sender, 'send').mockRejectedValueOnce(publishError);
+      jest.spyOn(store, 'discardOtp').mockRejectedValueOnce(discardError);
+      jest.spyOn(store, 'refund').mockRejectedValueOnce(refundError);
+      const onCleanupFailure = jest.fn();
+
+      await expect(generateOtp({ ...deps, onCleanupFailure }, request)).rejects.toBe(publishError);
+
+      expect(onCleanupFailure).toHaveBeenCalledTimes(2);
+      expect(onCleanupFailure).toHaveBeenCalledWith('discard-otp', discardError);
+      expect(onCleanupFailure).toHaveBeenCalledWith('refund', refundError);
+    });
+  });
+});

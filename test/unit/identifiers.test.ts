@@ -1,0 +1,115 @@
+import {
+  identifierKey,
+  normaliseEmail,
+  normaliseIdentifier,
+  normaliseMobile,
+  parseIdentifierType,
+} from '../../functions/domain/identifiers';
+import { InvalidDetailsError, InvalidIdentifierTypeError } from '../../functions/shared/errors';
+
+describe('normaliseMobile', () => {
+  it.each(['+1 (876) 743-1754', '18767431754', '+18767431754', ' +1 876 743 1754 ', '876-743-1754'])(
+    'reads %p as +18767431754 with default country US',
+    (spelling) => {
+      expect(normaliseMobile(spelling, { defaultCountry: 'US' })).toBe('+18767431754');
+    },
+  );
+
+  it.each(['+1 (876) 743-1754', '18767431754', '+18767431754'])(
+    'reads %p as +18767431754 without a default country, as international digits',
+    (spelling) => {
+      expect(normaliseMobile(spelling)).toBe('+18767431754');
+    },
+  );
+
+  it('reads digits without + in the default country, not as international digits', () => {
+    expect(normaliseMobile('07400 123456', { defaultCountry: 'GB' })).toBe('+447400123456');
+    expect(normaliseMobile('447400123456')).toBe('+447400123456');
+  });
+
+  it('refuses a national number that means nothing without a default country', () => {
+    expect(() => normaliseMobile('8767431754')).toThrow(InvalidDetailsError);
+  });
+
+  it('keeps a number with + international whatever the default country', () => {
+    expect(normaliseMobile('+44 7400 123456', { defaultCountry: 'US' })).toBe('+447400123456');
+  });
+
+  it('accepts a number of an allowed country', () => {
+    expect(normaliseMobile('+447400123456', { allowedCountries: ['GB', 'US'] })).toBe('+447400123456');
+  });
+
+  it('refuses a number outside the allowed countries with 1519 naming identifierValue', () => {
+    const attempt = () => normaliseMobile('+18767431754', { defaultCountry: 'US', allowedCountries: ['US'] });
+
+    expect(attempt).toThrow(expect.objectContaining({ code: 1519, httpStatus: 400, field: 'identifierValue' }));
+  });
+
+  it('applies no country filter when allowedCountries is empty', () => {
+    expect(normaliseMobile('+18767431754', { allowedCountries: [] })).toBe('+18767431754');
+  });
+
+  it.each(['', '   ', 'abc', '+1', '12', '+1 555 0100', '+999 123456789', '++18767431754', '1'.repeat(30)])(
+    'refuses %p with 1519',
+    (raw) => {
+      expect(() => normaliseMobile(raw, { defaultCountry: 'US' })).toThrow(
+        expect.objectContaining({ code: 1519, field: 'identifierValue' }),
+      );
+    },
+  );
+});
+
+describe('normaliseEmail', () => {
+  it('trims and lower-cases', () => {
+    expect(normaliseEmail('  Jane.Doe@Example.COM \n')).toBe('jane.doe@example.com');
+  });
+
+  it.each(['', 'jane', 'jane@', '@example.com', 'jane@example', 'ja ne@example.com', 'jane@@example.com'])(
+    'refuses %p with 1519',
+    (raw) => {
+      expect(() => normaliseEmail(raw)).toThrow(expect.objectContaining({ code: 1519, field: 'identifierValue' }));
+    },
+  );
+});
+
+describe('normaliseIdentifier', () => {
+  it('normalises MOBILE with the brand options', () => {
+    expect(normaliseIdentifier('MOBILE', '(876) 743-1754', { defaultCountry: 'US' })).toEqual({
+      type: 'MOBILE',
+      value: '+18767431754',
+    });
+  });
+
+  it('normalises EMAIL', () => {
+    expect(normaliseIdentifier('EMAIL', ' JANE@example.com')).toEqual({ type: 'EMAIL', value: 'jane@example.com' });
+  });
+
+  it.each(['USERNAME', 'EXTERNALID'] as const)('trims %s but keeps its case', (type) => {
+    expect(normaliseIdentifier(type, '  Jane_Doe ')).toEqual({ type, value: 'Jane_Doe' });
+  });
+
+  it.each(['USERNAME', 'EXTERNALID'] as const)('refuses a blank %s with 1519', (type) => {
+    expect(() => normaliseIdentifier(type, '   ')).toThrow(expect.objectContaining({ code: 1519, field: 'identifierValue' }));
+  });
+
+  it('refuses a value over 320 characters whatever the type', () => {
+    expect(() => normaliseIdentifier('USERNAME', 'a'.repeat(321))).toThrow(InvalidDetailsError);
+    expect(normaliseIdentifier('USERNAME', 'a'.repeat(320)).value).toHaveLength(320);
+  });
+});
+
+describe('parseIdentifierType', () => {
+  it.each(['MOBILE', 'EMAIL', 'USERNAME', 'EXTERNALID'])('accepts %s', (type) => {
+    expect(parseIdentifierType(type)).toBe(type);
+  });
+
+  it.each(['mobile', 'PHONE', '', ' MOBILE', 7, null, undefined, ['MOBILE']])('refuses %p with 1546', (value) => {
+    expect(() => parseIdentifierType(value)).toThrow(InvalidIdentifierTypeError);
+  });
+});
+
+describe('identifierKey', () => {
+  it('joins type and value with a bar', () => {
+    expect(identifierKey({ type: 'MOBILE', value: '+18767431754' })).toBe('MOBILE|+18767431754');
+  });
+});

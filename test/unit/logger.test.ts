@@ -1,0 +1,45 @@
+import { maskEmail, maskIdentifier, maskPhone } from '../../functions/shared/logger';
+
+describe('maskPhone', () => {
+  it('keeps the country and area code and the last two digits', () => {
+    expect(maskPhone('+18767431754')).toBe('+1876*****54');
+  });
+
+  it('keeps the length of longer numbers', () => {
+    expect(maskPhone('+447400123456')).toBe('+4474******56');
+  });
+
+  it('masks a short value completely', () => {
+    expect(maskPhone('+123456')).toBe('*******');
+    expect(maskPhone('')).toBe('');
+  });
+});
+
+describe('maskEmail', () => {
+  it('keeps the first letter and the domain', () => {
+    expect(maskEmail('jane.doe@example.com')).toBe('j*******@example.com');
+  });
+
+  it('masks at the last @', () => {
+    expect(maskEmail('"a@b"@example.com')).toBe('"****@example.com');
+  });
+
+  it('masks a value without a local part completely', () => {
+    expect(maskEmail('@example.com')).toBe('************');
+    expect(maskEmail('not-an-email')).toBe('************');
+  });
+});
+
+describe('maskIdentifier', () => {
+  it.each(['MOBILE', 'SMS', 'WHATSAPP', 'ZALO'])('masks a %s destination as a phone number', (type) => {
+    expect(maskIdentifier(type, '+18767431754')).toBe('+1876*****54');
+  });
+
+  it('masks an EMAIL destination as an e-mail address', () => {
+    expect(maskIdentifier('EMAIL', 'jane@example.com')).toBe('j***@example.com');
+  });
+
+  it.each(['USERNAME', 'EXTERNALID', 'anything'])('keeps only the length of a %s', (type) => {
+    expect(maskIdentifier(type, 'jane_doe')).toBe('<8 chars>');
+  });
+});
