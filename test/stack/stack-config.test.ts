@@ -1,0 +1,76 @@
+import { App } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { readStackConfig } from '../../lib/stack-config';
+
+function read(context: Record<string, unknown>) {
+  return readStackConfig(new App({ context }).node);
+}
+
+describe('readStackConfig', () => {
+  it('defaults to a dev stage with the documented limits when no context is given', () => {
+    const config = read({});
+
+    expect(config).toEqual({
+      stage: 'dev',
+      allowedOrigins: [],
+      smsMonthlySpendLimitUsd: 1,
+      throttleRateLimit: 50,
+      throttleBurstLimit: 100,
+      authorizerCacheTtlSeconds: 300,
+      wafRateLimitPerIp: 1000,
+      wafBlockedAlarmThreshold: 100,
+      firstFactorSecretPrefix: 'mfa-otp/first-factor/',
+      logRetention: RetentionDays.ONE_MONTH,
+    });
+  });
+
+  it('keeps prod logs for a year unless told otherwise', () => {
+    expect(read({ stage: 'prod' }).logRetention).toBe(RetentionDays.ONE_YEAR);
+    expect(read({ stage: 'prod', logRetentionDays: '90' }).logRetention).toBe(RetentionDays.THREE_MONTHS);
+  });
+
+  it('reads the strings that -c key=value passes', () => {
+    const config = read({
+      stage: 'prod',
+      smsMonthlySpendLimitUsd: '250.5',
+      throttleRateLimit: '20',
+      authorizerCacheTtlSeconds: '0',
+      allowedOrigins: 'https://a.example.com, https://b.example.com:8443',
+      alarmEmail: 'oncall@example.com',
+      smsSenderId: 'Acme2FA',
+    });
+
+    expect(config).toMatchObject({
+      smsMonthlySpendLimitUsd: 250.5,
+      throttleRateLimit: 20,
+      authorizerCacheTtlSeconds: 0,
+      allowedOrigins: ['https://a.example.com', 'https://b.example.com:8443'],
+      alarmEmail: 'oncall@example.com',
+      smsSenderId: 'Acme2FA',
+    });
+  });
+
+  it('treats an empty value as unset', () => {
+    const config = read({ alarmEmail: '', smsSenderId: '' });
+
+    expect(config.alarmEmail).toBeUndefined();
+    expect(config.smsSenderId).toBeUndefined();
+  });
+
+  it.each([
+    ['stage', 'staging'],
+    ['smsSenderId', '12345'],
+    ['smsSenderId', 'TWELVECHARS1'],
+    ['allowedOrigins', 'http://app.example.com'],
+    ['allowedOrigins', 'https://app.example.com/'],
+    ['authorizerCacheTtlSeconds', '3601'],
+    ['throttleBurstLimit', '0'],
+    ['smsMonthlySpendLimitUsd', 'lots'],
+    ['alarmEmail', 'oncall'],
+    ['logRetentionDays', '42'],
+    ['firstFactorSecretPrefix', 'no-trailing-slash'],
+    ['tokenIssuer', 'http://auth.example.com'],
+  ])('refuses %s=%s and names the key', (key, value) => {
+    expect(() => read({ [key]: value })).toThrow(new RegExp(`Invalid CDK context: .*${key}`));
+  });
+});
