@@ -1,0 +1,111 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+export const POWERTOOLS_SERVICE_NAME = 'mfa-otp';
+export const POWERTOOLS_METRICS_NAMESPACE = 'MfaOtp';
+
+/** The AWS SDK client limits the handlers read (functions/shared/config.ts). */
+export const SDK_LIMITS = { connectTimeoutMs: 1000, requestTimeoutMs: 3000, maxAttempts: 3 } as const;
+
+export interface ServiceFunctionProps {
+  /** The handler module, relative to the repository root; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * A Lambda function with the house defaults: Node.js 22 on Graviton, bundled by local
+ * esbuild with the AWS SDK inside, active tracing, JSON logs in its own log group, and
+ * a role that starts with nothing but its own logs and X-Ray. Grants and the
+ * environment variables that go with them are added by the helpers in bindings.ts.
+ */
+export class ServiceFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+
+    // An explicit role keeps AWSLambdaBasicExecutionRole (logs on every group) off the function.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description} (Lambda execution role)`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: path.join(REPO_ROOT, props.entry),
+      handler: 'handler',
+      description: props.description,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      // 512 MB was chosen by measurement (docs/benchmarks.md); Lambda scales CPU with memory.
+      memorySize: 512,
+      // One SDK call may take 3 attempts x (1 s connect + 3 s request) plus backoff, about
+      // 12.5 s: 15 s lets a handler turn that into a 503 itself, still far below API Gateway's 29 s.
+      timeout: Duration.seconds(15),
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      logGroup: this.logGroup,
+      role: this.role,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE,
+        SDK_CONNECT_TIMEOUT_MS: String(SDK_LIMITS.connectTimeoutMs),
+        SDK_REQUEST_TIMEOUT_MS: String(SDK_LIMITS.requestTimeoutMs),
+        SDK_MAX_ATTEMPTS: String(SDK_LIMITS.maxAttempts),
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        // Stack traces need the mappings, not a second copy of the source in every bundle.
+        sourcesContent: false,
+        // Bundle the SDK: a pinned, tree-shaken client instead of whatever the runtime ships.
+        externalModules: [],
+        target: 'node22',
+        format: OutputFormat.CJS,
+      },
+    });
+
+    // Active tracing, with its Resource-* grant in a policy of its own: the acknowledgement
+    // below then covers X-Ray alone, and any other wildcard in the role still fails cdk-nag.
+    (this.fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
+    const tracingPolicy = new iam.Policy(this, 'TracingPolicy', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    Validations.of(tracingPolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions (Service Authorization Reference), so active tracing needs Resource *.',
+    });
+    Validations.of(this.fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'The service standardises on nodejs22.x (esbuild target node22, the Node version the team builds and tests on); nodejs24.x is a planned, tested upgrade, not a silent one.',
+    });
+  }
+}
