@@ -11,6 +11,8 @@ const OUTAGE_NAMES = new Set([
   'Throttled',
   'ThrottledException',
   'KMSInternalException',
+  // SNS publishing to a KMS-encrypted topic (the OTP delivery topic) when KMS throttles it.
+  'KMSThrottlingException',
   'DependencyTimeoutException',
   'KMSInvalidStateException',
   'TimeoutError',
