@@ -1,0 +1,84 @@
+import type { PublishCommandInput } from '@aws-sdk/client-sns';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { BrandConfig, BrandConfigInput } from '../../functions/domain/brand-config';
+import type { Session } from '../../functions/domain/ports';
+import { tableKeys } from '../../functions/shared/table-keys';
+import { localClients } from '../../scripts/local/dynamo-local';
+import { apiEvent, invoke, type Answer, type EventOptions } from './api-events';
+import { openSession, seedBrand, testStore, type SessionOptions } from './fixtures';
+
+export const PHONE = '+18767431754';
+export const MASKED_PHONE = '+1876*****54';
+
+const { documentClient } = localClients(process.env.DYNAMODB_ENDPOINT as string);
+const tableName = () => process.env.TABLE_NAME as string;
+
+export interface OtpFixture {
+  brand: BrandConfig;
+  session: Session;
+}
+
+/** A brand of its own (limit 5 in 10 minutes unless overridden) and a session on it for +18767431754. */
+export async function otpFixture(
+  options: { brand?: Partial<BrandConfigInput>; session?: Partial<SessionOptions> } = {},
+): Promise<OtpFixture> {
+  const store = testStore();
+  const brand = await seedBrand(store, options.brand);
+  const session = await openSession(store, { brand: brand.brand, ...options.session });
+  return { brand, session };
+}
+
+/** The body of an otp/generate request for the fixture's session. */
+export function generateBody({ brand, session }: OtpFixture, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    identifierType: session.identifierType,
+    identifierValue: session.identifierValue,
+    deviceId: session.deviceId,
+    brand: brand.brand,
+    sessionId: session.sessionId,
+    ...overrides,
+  };
+}
+
+/** Invokes the otp/generate handler as the fixture brand's caller (override with options.caller). */
+export function generate(
+  handler: unknown,
+  fixture: OtpFixture,
+  overrides: Record<string, unknown> = {},
+  options: EventOptions = {},
+): Promise<Answer> {
+  return invoke(handler, apiEvent({ body: generateBody(fixture, overrides), caller: { brand: fixture.brand.brand }, ...options }));
+}
+
+export const outcome = (answer: Answer) => [answer.statusCode, answer.body.status.code];
+
+/** The OTP in a publish: the digits of an SMS text, or the `otp` of a topic message. */
+export function otpOf(input: PublishCommandInput | undefined): string {
+  if (!input?.Message) throw new Error('no message was published');
+  if (input.TopicArn) return String(JSON.parse(input.Message).otp);
+  const digits = /\d{4,10}/.exec(input.Message);
+  if (!digits) throw new Error(`no OTP in ${input.Message}`);
+  return digits[0];
+}
+
+/** An item as it is stored, every attribute included. */
+export async function storedItem(pk: string): Promise<Record<string, unknown> | undefined> {
+  const result = await documentClient.send(new GetCommand({ TableName: tableName(), Key: { pk }, ConsistentRead: true }));
+  return result.Item;
+}
+
+export const sessionItem = (session: Session) => storedItem(tableKeys.session(session.sessionId));
+
+export const counterItem = (brand: string, destination = PHONE) => storedItem(tableKeys.counter(`${brand}#${destination}`));
+
+/** Every item of the run's table (shared by all test files), as stored. */
+export async function scanTable(): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(new ScanCommand({ TableName: tableName(), ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
