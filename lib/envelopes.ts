@@ -1,0 +1,58 @@
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+
+/**
+ * Responses that API Gateway and WAF write themselves, before any handler runs, in the
+ * envelope of shared/spec/api.md so that a client parses every answer the same way.
+ */
+export function envelope(code: number, message: string): string {
+  return JSON.stringify({ status: { success: false, code, message } });
+}
+
+export const UNEXPECTED_ERROR_MESSAGE = 'Unable to generate OTP';
+
+export interface GatewayEnvelope {
+  readonly id: string;
+  readonly type: apigw.ResponseType;
+  /** Omitted: the status API Gateway chose stays. */
+  readonly statusCode?: string;
+  /** A VTL template: literal JSON, or JSON with a `$context` variable. */
+  readonly template: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export const GATEWAY_ENVELOPES: readonly GatewayEnvelope[] = [
+  { id: 'Unauthorized', type: apigw.ResponseType.UNAUTHORIZED, statusCode: '401', template: envelope(401, 'Unauthorized') },
+  { id: 'AccessDenied', type: apigw.ResponseType.ACCESS_DENIED, statusCode: '403', template: envelope(403, 'Forbidden') },
+  { id: 'WafFiltered', type: apigw.ResponseType.WAF_FILTERED, statusCode: '403', template: envelope(403, 'Forbidden') },
+  // API Gateway answers an unknown path or method with this type (403 by default).
+  { id: 'NotFound', type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, statusCode: '404', template: envelope(404, 'Not Found') },
+  {
+    id: 'Throttled',
+    type: apigw.ResponseType.THROTTLED,
+    statusCode: '429',
+    template: envelope(429, 'Too Many Requests'),
+    headers: { 'Retry-After': "'1'" },
+  },
+  {
+    id: 'RequestTooLarge',
+    type: apigw.ResponseType.REQUEST_TOO_LARGE,
+    statusCode: '413',
+    template: envelope(1519, 'Request body too large'),
+  },
+  {
+    id: 'Default4xx',
+    type: apigw.ResponseType.DEFAULT_4XX,
+    // messageString is API Gateway's own message, already a quoted JSON string.
+    template: '{"status":{"success":false,"code":400,"message":$context.error.messageString}}',
+  },
+  // No detail leaks from a 5xx: the same words as the handlers' own 500.
+  { id: 'Default5xx', type: apigw.ResponseType.DEFAULT_5XX, template: envelope(1503, UNEXPECTED_ERROR_MESSAGE) },
+];
+
+/** Bodies that WAF sends with its own blocks, by key. */
+export const WAF_RESPONSE_BODIES = {
+  'request-too-large': envelope(1519, 'Request body too large'),
+  'too-many-requests': envelope(429, 'Too Many Requests'),
+} as const;
+
+export type WafResponseBodyKey = keyof typeof WAF_RESPONSE_BODIES;

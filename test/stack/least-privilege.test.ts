@@ -1,0 +1,131 @@
+import { FUNCTION_NAMES, type FunctionName } from '../../lib/permissions';
+import { actionsOf, logicalId, roleStatements, type Statement, synth, type Synthesized } from './synth';
+
+// Every function may write its own log group and send traces; nothing else is implicit.
+const BASELINE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+
+// Written out by hand, not read from lib/permissions.ts, so that a change there must be made here too.
+const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
+  authorizer: ['dynamodb:GetItem'],
+  'token-generate': ['dynamodb:GetItem', 'dynamodb:PutItem', 'kms:Sign', 'secretsmanager:GetSecretValue'],
+  'otp-generate': [
+    'dynamodb:BatchGetItem',
+    'dynamodb:GetItem',
+    'dynamodb:UpdateItem',
+    'secretsmanager:GetSecretValue',
+    'sns:Publish',
+    // A publisher to an SSE-KMS topic must be able to use the topic's key.
+    'kms:Decrypt',
+    'kms:GenerateDataKey',
+  ],
+  'otp-validate': [
+    'dynamodb:BatchGetItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'kms:Sign',
+    'secretsmanager:GetSecretValue',
+  ],
+  jwks: ['kms:GetPublicKey'],
+};
+
+function statementsWith(statements: Statement[], action: string): Statement[] {
+  return statements.filter((statement) => [statement.Action].flat().includes(action));
+}
+
+function resourcesOf(statements: Statement[]): unknown[] {
+  return statements.flatMap((statement) => [statement.Resource].flat());
+}
+
+describe('function permissions', () => {
+  let synthesized: Synthesized;
+  let ids: { table: string; signingKey: string; pepper: string; topic: string; topicKey: string };
+
+  beforeAll(() => {
+    synthesized = synth({ stage: 'prod', firstFactorSecretPrefix: 'acme/first-factor/' });
+    const { stack } = synthesized;
+    ids = {
+      table: logicalId(stack.table),
+      signingKey: logicalId(stack.tokenSigningKey),
+      pepper: logicalId(stack.otpPepper),
+      topic: logicalId(stack.otpTopic),
+      topicKey: logicalId(stack.otpTopicKey),
+    };
+  });
+
+  it.each(FUNCTION_NAMES)('grants %s exactly the actions it needs', (name) => {
+    const actions = actionsOf(roleStatements(synthesized, name));
+
+    expect(actions).toEqual([...BASELINE, ...EXPECTED_ACTIONS[name]].sort());
+  });
+
+  it.each(FUNCTION_NAMES)('allows %s only, never denies or wildcards an action', (name) => {
+    const statements = roleStatements(synthesized, name);
+
+    expect(statements.map((statement) => statement.Effect)).not.toContain('Deny');
+    expect(actionsOf(statements).filter((action) => action.includes('*'))).toEqual([]);
+  });
+
+  const tableUsers = FUNCTION_NAMES.filter((name) => EXPECTED_ACTIONS[name].some((action) => action.startsWith('dynamodb:')));
+  it.each(tableUsers)('scopes the DynamoDB actions of %s to the service table alone', (name) => {
+    const tableStatements = roleStatements(synthesized, name).filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('dynamodb:')),
+    );
+
+    expect(tableStatements.length).toBeGreaterThan(0);
+    for (const resource of resourcesOf(tableStatements)) {
+      expect(resource).toEqual({ 'Fn::GetAtt': [ids.table, 'Arn'] });
+    }
+  });
+
+  it('scopes kms:Sign and kms:GetPublicKey to the token-signing key', () => {
+    const signing = FUNCTION_NAMES.flatMap((name) => {
+      const statements = roleStatements(synthesized, name);
+      return [...statementsWith(statements, 'kms:Sign'), ...statementsWith(statements, 'kms:GetPublicKey')];
+    });
+
+    expect(signing.length).toBeGreaterThan(0);
+    expect(new Set(resourcesOf(signing).map((resource) => JSON.stringify(resource)))).toEqual(
+      new Set([JSON.stringify({ 'Fn::GetAtt': [ids.signingKey, 'Arn'] })]),
+    );
+  });
+
+  it('lets otp-generate publish to the delivery topic, with its key, and to phone numbers', () => {
+    const statements = roleStatements(synthesized, 'otp-generate');
+
+    expect(resourcesOf(statementsWith(statements, 'sns:Publish'))).toEqual(
+      expect.arrayContaining([{ Ref: ids.topic }, '*']),
+    );
+    expect(resourcesOf(statementsWith(statements, 'kms:GenerateDataKey'))).toEqual([
+      { 'Fn::GetAtt': [ids.topicKey, 'Arn'] },
+    ]);
+  });
+
+  it('keeps Resource * to the actions that have no resource-level permission', () => {
+    const wildcardActions = FUNCTION_NAMES.flatMap((name) =>
+      roleStatements(synthesized, name)
+        .filter((statement) => resourcesOf([statement]).includes('*'))
+        .flatMap((statement) => [statement.Action].flat()),
+    );
+
+    expect(new Set(wildcardActions)).toEqual(new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'sns:Publish']));
+  });
+
+  it('gives the OTP pepper to otp-generate and otp-validate only', () => {
+    const holders = FUNCTION_NAMES.filter((name) =>
+      resourcesOf(statementsWith(roleStatements(synthesized, name), 'secretsmanager:GetSecretValue')).some(
+        (resource) => JSON.stringify(resource) === JSON.stringify({ Ref: ids.pepper }),
+      ),
+    );
+
+    expect(holders).toEqual(['otp-generate', 'otp-validate']);
+  });
+
+  it('confines token-generate to secrets under the first-factor name prefix', () => {
+    const resources = resourcesOf(statementsWith(roleStatements(synthesized, 'token-generate'), 'secretsmanager:GetSecretValue'));
+
+    expect(resources).toHaveLength(1);
+    expect(JSON.stringify(resources[0])).toMatch(/:secretsmanager:.*:secret:acme\/first-factor\/\*"\]\]\}$/);
+  });
+});
