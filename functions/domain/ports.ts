@@ -82,3 +82,40 @@ export interface OtpSender {
   supports(channel: Channel): boolean;
   send(message: OtpMessage): Promise<void>;
 }
+
+/** What token/generate needs: the brand's configuration and a place for the new session. */
+export interface SessionStore {
+  getBrandConfig(brand: string): Promise<BrandConfig | undefined>;
+  /** Writes a new session; rejects when the id is already taken. */
+  createSession(session: Session): Promise<void>;
+}
+
+/** A refresh key issued with a USER token; only its digest is stored. */
+export interface RefreshKeyRecord {
+  digest: string;
+  brand: string;
+  /** The `sub`, `idv` and `dev` of the USER token it was issued with. */
+  sub: string;
+  idv: string;
+  dev: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+export interface ValidateOtpStore extends Pick<OtpStore, 'readOtpContext'> {
+  getSession(sessionId: string): Promise<Session | undefined>;
+  /**
+   * Counts one wrong try on the OTP with this hash, unless its tries are used up;
+   * false when the condition failed (tries used up, OTP replaced or session gone).
+   */
+  recordWrongTry(sessionId: string, hash: string): Promise<boolean>;
+  /**
+   * Deletes the session, and with it the OTP with this hash, if that OTP is still
+   * usable at `now`; false when it is not (or another request consumed it first).
+   */
+  consumeOtp(sessionId: string, hash: string, now: number): Promise<boolean>;
+  /** Writes a new refresh key; rejects when the digest is already taken. */
+  putRefreshKey(record: RefreshKeyRecord): Promise<void>;
+  /** Removes a refresh key that was written but never handed out. */
+  discardRefreshKey(digest: string): Promise<void>;
+}

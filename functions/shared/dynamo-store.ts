@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   UpdateCommand,
@@ -14,7 +15,10 @@ import type {
   OtpContextRequest,
   OtpRecord,
   OtpStore,
+  RefreshKeyRecord,
   Session,
+  SessionStore,
+  ValidateOtpStore,
 } from '../domain/ports';
 import type { Identifier } from '../domain/identifiers';
 import type { StoredCredential } from '../domain/credentials';
@@ -26,7 +30,7 @@ type Item = Record<string, unknown>;
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
 /** Reads and writes of every item in the table. Conditional writes carry the rules. */
-export class DynamoStore implements OtpStore {
+export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -193,6 +197,44 @@ export class DynamoStore implements OtpStore {
     return item ? toSession(item) : undefined;
   }
 
+  async recordWrongTry(sessionId: string, hash: string): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: tableKeys.session(sessionId) },
+        UpdateExpression: 'ADD otpWrongTries :one',
+        ConditionExpression: 'otpHash = :hash AND otpWrongTries < otpMaxTries',
+        ExpressionAttributeValues: { ':one': 1, ':hash': hash },
+      }),
+    );
+  }
+
+  async consumeOtp(sessionId: string, hash: string, now: number): Promise<boolean> {
+    return this.conditional(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: tableKeys.session(sessionId) },
+        ConditionExpression: 'otpHash = :hash AND otpWrongTries < otpMaxTries AND otpExpiresAt > :now AND expiresAt > :now',
+        ExpressionAttributeValues: { ':hash': hash, ':now': now },
+      }),
+    );
+  }
+
+  async putRefreshKey(record: RefreshKeyRecord): Promise<void> {
+    const { digest, ...attributes } = record;
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: tableKeys.refreshKey(digest), ...attributes, ttl: ttlSeconds(record.expiresAt) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async discardRefreshKey(digest: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: tableKeys.refreshKey(digest) } }));
+  }
+
   private async get(pk: string, consistent = true): Promise<Item | undefined> {
     const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: consistent }));
     return result.Item;
@@ -203,7 +245,7 @@ export class DynamoStore implements OtpStore {
   }
 
   /** Runs a conditional write; false when its condition did not hold. */
-  private async conditional(command: UpdateCommand): Promise<boolean> {
+  private async conditional(command: UpdateCommand | DeleteCommand): Promise<boolean> {
     try {
       await this.client.send(command);
       return true;
