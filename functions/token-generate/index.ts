@@ -1,2 +1,46 @@
-// Placeholder until the route lands.
-export const handler = async () => ({ statusCode: 501, body: '' });
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import * as z from 'zod/mini';
+import { BrandCache } from '../domain/brand-cache';
+import { openSession } from '../domain/open-session';
+import { authResponse } from '../shared/auth-response';
+import { documentClient } from '../shared/aws-clients';
+import { callerOf, requireBrand, requireScope } from '../shared/caller';
+import { config } from '../shared/config';
+import { DynamoStore } from '../shared/dynamo-store';
+import { firstFactorKeys } from '../shared/first-factor-keys';
+import { errorEnvelope, jsonBody, type JsonEvent } from '../shared/http-middleware';
+import { logger, maskIdentifier } from '../shared/logger';
+import { mfaFields, parseBody } from '../shared/request-body';
+import { tokenSigner } from '../shared/token-signer';
+
+const store = new DynamoStore(documentClient, config.TABLE_NAME);
+const brands = new BrandCache(config.BRAND_CACHE_SECONDS * 1000);
+const bodySchema = z.object({ ...mfaFields, authorizedToken: z.string().check(z.minLength(1), z.maxLength(8192)) });
+
+/** POST /auth/v1/mfa/token/generate */
+const lambdaHandler = async (event: JsonEvent) => {
+  const caller = callerOf(event);
+  requireScope(caller);
+  const body = parseBody(bodySchema, event.jsonBody);
+  requireBrand(caller, body.brand);
+
+  const opened = await openSession(
+    { store, brands, firstFactorKeys, signer: tokenSigner, issuer: config.TOKEN_ISSUER, now: Date.now },
+    body,
+  );
+
+  logger.info('MFA session opened', {
+    brand: body.brand,
+    identifierType: opened.identifier.type,
+    identifier: maskIdentifier(opened.identifier.type, opened.identifier.value),
+  });
+  return authResponse({ token: opened.token, key: null, sessionId: opened.sessionId, role: 'VIEW' });
+};
+
+export const handler = middy(lambdaHandler)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(httpHeaderNormalizer())
+  .use(errorEnvelope())
+  .use(jsonBody());

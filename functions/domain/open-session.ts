@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { UnsupportedBrandError } from '../shared/errors';
+import type { BrandCache } from './brand-cache';
+import type { BrandConfig } from './brand-config';
+import { verifyAuthorizedToken, type FirstFactorKeys } from './first-factor';
+import { normaliseIdentifier, type Identifier, type IdentifierType } from './identifiers';
+import type { SessionStore } from './ports';
+import type { TokenSigner } from './token-signer';
+import { issueSessionToken } from './tokens';
+
+export interface OpenSessionRequest {
+  /** Lower case. */
+  brand: string;
+  identifierType: IdentifierType;
+  identifierValue: string;
+  deviceId: string;
+  authorizedToken: string;
+}
+
+export interface OpenSessionDeps {
+  store: SessionStore;
+  brands: BrandCache;
+  firstFactorKeys: FirstFactorKeys;
+  signer: TokenSigner;
+  /** The `iss` of issued tokens. */
+  issuer: string;
+  now: () => number;
+  /** A fresh UUID v4. */
+  newId?: () => string;
+}
+
+export interface OpenedSession {
+  sessionId: string;
+  /** The VIEW token for the session. */
+  token: string;
+  identifier: Identifier;
+}
+
+/**
+ * POST /auth/v1/mfa/token/generate after the caller checks: the brand's first-factor
+ * token proves who the customer is, and an MFA session is opened for them.
+ */
+export async function openSession(deps: OpenSessionDeps, request: OpenSessionRequest): Promise<OpenedSession> {
+  const now = deps.now();
+  const config = await brandConfig(deps, request.brand, now);
+  const identifier = normaliseIdentifier(request.identifierType, request.identifierValue, config);
+  const subject = { brand: request.brand, identifier, deviceId: request.deviceId };
+
+  await verifyAuthorizedToken(request.authorizedToken, config.firstFactor, subject, {
+    ...deps.firstFactorKeys,
+    normalise: (type, raw) => normaliseIdentifier(type, raw, config),
+  });
+
+  const sessionId = `P-${(deps.newId ?? randomUUID)()}`;
+  const expiresAt = now + config.mfaSessionExpiryMinutes * 60_000;
+  // Signed before the session is written, so a signing failure leaves no session behind.
+  const token = await issueSessionToken(
+    { signer: deps.signer, issuer: deps.issuer, now: () => now },
+    { ...subject, sessionId, sessionExpiresAtMs: expiresAt },
+  );
+  await deps.store.createSession({
+    sessionId,
+    brand: request.brand,
+    identifierType: identifier.type,
+    identifierValue: identifier.value,
+    deviceId: request.deviceId,
+    expiresAt,
+  });
+  return { sessionId, token, identifier };
+}
+
+async function brandConfig(deps: OpenSessionDeps, brand: string, now: number): Promise<BrandConfig> {
+  const cached = deps.brands.get(brand, now);
+  if (cached) return cached;
+  const config = await deps.store.getBrandConfig(brand);
+  if (!config) throw new UnsupportedBrandError();
+  deps.brands.set(config, now);
+  return config;
+}
