@@ -1,2 +1,62 @@
-// Placeholder until the route lands.
-export const handler = async () => ({ statusCode: 501, body: '' });
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import * as z from 'zod/mini';
+import { BrandCache } from '../domain/brand-cache';
+import { hashOtp } from '../domain/otp-code';
+import { validateOtp } from '../domain/validate-otp';
+import { authResponse } from '../shared/auth-response';
+import { documentClient } from '../shared/aws-clients';
+import { callerOf, requireBrand, requireScope } from '../shared/caller';
+import { config } from '../shared/config';
+import { DynamoStore } from '../shared/dynamo-store';
+import { errorEnvelope, jsonBody, type JsonEvent } from '../shared/http-middleware';
+import { logger, maskIdentifier } from '../shared/logger';
+import { otpPepper } from '../shared/otp-pepper';
+import { parseBody, sessionFields } from '../shared/request-body';
+import { tokenSigner } from '../shared/token-signer';
+
+const store = new DynamoStore(documentClient, config.TABLE_NAME);
+const brands = new BrandCache(config.BRAND_CACHE_SECONDS * 1000);
+// Digits as a string, or a JSON number (at most 10 digits, the longest OTP).
+const otpField = z.union([
+  z.string().check(z.regex(/^\d{1,10}$/)),
+  z.number().check(z.int(), z.gte(0), z.lte(9_999_999_999)),
+]);
+const bodySchema = z.object({ ...sessionFields, otp: otpField });
+
+/** POST /auth/v1/mfa/otp/validate */
+const lambdaHandler = async (event: JsonEvent) => {
+  const caller = callerOf(event);
+  requireScope(caller);
+  const body = parseBody(bodySchema, event.jsonBody);
+  requireBrand(caller, body.brand);
+  const pepper = await otpPepper();
+
+  const validated = await validateOtp(
+    {
+      store,
+      brands,
+      signer: tokenSigner,
+      issuer: config.TOKEN_ISSUER,
+      now: Date.now,
+      hashOtp: (sessionId, otp) => hashOtp(pepper, sessionId, otp),
+      onCleanupFailure: (step, error) => logger.error('OTP validation cleanup failed', { step, error: error as Error }),
+    },
+    // A number is taken as written: 1234 is "1234", never zero-padded to the OTP length.
+    { ...body, otp: String(body.otp) },
+  );
+
+  logger.info('OTP validated', {
+    brand: body.brand,
+    identifierType: validated.identifier.type,
+    identifier: maskIdentifier(validated.identifier.type, validated.identifier.value),
+  });
+  return authResponse({ token: validated.token, key: validated.refreshKey, sessionId: null, role: 'USER' });
+};
+
+export const handler = middy(lambdaHandler)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(httpHeaderNormalizer())
+  .use(errorEnvelope())
+  .use(jsonBody());

@@ -1,0 +1,138 @@
+import { decodeJwt } from 'jose';
+import {
+  InvalidOtpError,
+  OtpExpiredError,
+  OtpNotGeneratedError,
+  OtpRetriesExceededError,
+  ServiceUnavailableError,
+  UnsupportedBrandError,
+} from '../shared/errors';
+import type { BrandCache } from './brand-cache';
+import { normaliseIdentifier, type Identifier, type IdentifierType } from './identifiers';
+import { hashesMatch } from './otp-code';
+import type { OtpRecord, Session, ValidateOtpStore } from './ports';
+import { assertSessionFor, type SessionClaim } from './session-checks';
+import type { TokenSigner } from './token-signer';
+import { issueUserToken, newRefreshKey, type IssuedTokenClaims } from './tokens';
+
+/**
+ * How long a refresh key stays valid. The spec leaves it to us: 30 days is the usual
+ * "stay signed in" span, after which the customer passes MFA again.
+ */
+export const REFRESH_KEY_TTL_MS = 30 * 24 * 60 * 60_000;
+
+/** Decisions taken again after a lost race; each lost race means another request changed the session. */
+const MAX_ROUNDS = 3;
+
+export interface ValidateOtpRequest {
+  /** Lower case. */
+  brand: string;
+  identifierType: IdentifierType;
+  identifierValue: string;
+  deviceId: string;
+  sessionId: string;
+  /** Digits, exactly as the client sent them. */
+  otp: string;
+}
+
+export interface ValidateOtpDeps {
+  store: ValidateOtpStore;
+  brands: BrandCache;
+  signer: TokenSigner;
+  /** The `iss` of issued tokens. */
+  issuer: string;
+  now: () => number;
+  hashOtp: (sessionId: string, otp: string) => string;
+  newRefreshKey?: () => { key: string; digest: string };
+  /** Told about a compensation that failed; the request's own outcome still stands. */
+  onCleanupFailure?: (step: 'discard-refresh-key', error: unknown) => void;
+}
+
+export interface ValidatedOtp {
+  /** The USER token. */
+  token: string;
+  refreshKey: string;
+  identifier: Identifier;
+}
+
+/**
+ * POST /auth/v1/mfa/otp/validate after the caller checks. One BatchGetItem reads the
+ * session and (uncached) brand; then a wrong code is one conditional UpdateItem and a
+ * right one a token, a refresh-key write and one conditional DeleteItem.
+ */
+export async function validateOtp(deps: ValidateOtpDeps, request: ValidateOtpRequest): Promise<ValidatedOtp> {
+  const now = deps.now();
+  const cached = deps.brands.get(request.brand, now);
+  const context = await deps.store.readOtpContext({
+    sessionId: request.sessionId,
+    ...(cached ? {} : { brand: request.brand }),
+  });
+  const config = cached ?? context.brandConfig;
+  if (!config) throw new UnsupportedBrandError();
+  if (!cached) deps.brands.set(config, now);
+
+  const identifier = normaliseIdentifier(request.identifierType, request.identifierValue, config);
+  const claim: SessionClaim = { brand: request.brand, identifier, deviceId: request.deviceId };
+  const hash = deps.hashOtp(request.sessionId, request.otp);
+
+  let session = context.session;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const otp = usableOtp(assertSessionFor(session, claim, now), now);
+    if (!hashesMatch(hash, otp.hash)) {
+      if (await deps.store.recordWrongTry(request.sessionId, otp.hash)) throw new InvalidOtpError();
+    } else {
+      const issued = await consume(deps, request.sessionId, claim, otp.hash, now);
+      if (issued) return { ...issued, identifier };
+    }
+    // Another request changed the session since it was read: decide again on what it left.
+    session = await deps.store.getSession(request.sessionId);
+  }
+  throw new ServiceUnavailableError();
+}
+
+function usableOtp(session: Session, now: number): OtpRecord {
+  const otp = session.otp;
+  if (!otp) throw new OtpNotGeneratedError();
+  // Used up before expiry is looked at: a dead OTP stays dead, even for the right code.
+  if (otp.wrongTries >= otp.maxTries) throw new OtpRetriesExceededError();
+  if (otp.expiresAt <= now) throw new OtpExpiredError();
+  return otp;
+}
+
+/**
+ * The token and refresh key exist before the OTP is spent, so a failure on the way
+ * leaves the OTP for a retry; neither is handed out unless the delete wins. Undefined
+ * when it lost (the OTP was spent, replaced or used up meanwhile).
+ */
+async function consume(
+  deps: ValidateOtpDeps,
+  sessionId: string,
+  subject: SessionClaim,
+  otpHash: string,
+  now: number,
+): Promise<{ token: string; refreshKey: string } | undefined> {
+  const token = await issueUserToken({ signer: deps.signer, issuer: deps.issuer, now: () => now }, subject);
+  // The refresh key names its subject exactly as the token does.
+  const claims = decodeJwt(token) as IssuedTokenClaims;
+  const refresh = (deps.newRefreshKey ?? newRefreshKey)();
+  await deps.store.putRefreshKey({
+    digest: refresh.digest,
+    brand: claims.org,
+    sub: claims.sub,
+    idv: claims.idv,
+    dev: claims.dev,
+    expiresAt: now + REFRESH_KEY_TTL_MS,
+  });
+
+  let consumed = false;
+  try {
+    consumed = await deps.store.consumeOtp(sessionId, otpHash, now);
+  } finally {
+    if (!consumed) {
+      await deps.store
+        .discardRefreshKey(refresh.digest)
+        .catch((error: unknown) => deps.onCleanupFailure?.('discard-refresh-key', error));
+    }
+  }
+  return consumed ? { token, refreshKey: refresh.key } : undefined;
+}
