@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { brandKey, CHANNELS, parseBrandConfig, type BrandConfigInput } from '../../functions/domain/brand-config';
 import { newCredential } from '../../functions/domain/credentials';
+import { signFirstFactorToken } from '../../functions/domain/first-factor';
 import { normaliseIdentifier, parseIdentifierType } from '../../functions/domain/identifiers';
 import type { DynamoStore } from '../../functions/shared/dynamo-store';
 import { ApiError } from '../../functions/shared/errors';
@@ -33,7 +34,8 @@ export const USAGE = `Usage: npm run admin -- <command> [options]
   brand get --brand B
   credentials create --brand B [--scope customer:write]...
   customer put --brand B --identifier-type USERNAME|EXTERNALID --identifier-value V [--mobile M] [--email E]
-  session create --brand B --identifier-type T --identifier-value V --device-id D [--ttl-minutes N]`;
+  session create --brand B --identifier-type T --identifier-value V --device-id D [--ttl-minutes N]
+  first-factor-token --brand B --identifier-type T --identifier-value V --device-id D [--ttl-minutes N]`;
 
 const OPTIONS = {
   brand: { type: 'string' },
@@ -94,6 +96,8 @@ export async function runAdmin(argv: string[], deps: AdminDeps): Promise<unknown
       return putCustomer(values, deps);
     case 'session create':
       return createSession(values, deps);
+    case 'first-factor-token':
+      return firstFactorToken(values, deps);
     default:
       throw new AdminUsageError(command ? `Unknown command: ${command}\n${USAGE}` : USAGE);
   }
@@ -219,23 +223,60 @@ async function putCustomer(values: Values, deps: AdminDeps) {
   }
 }
 
+function requireDeviceId(values: Values): string {
+  const deviceId = values['device-id'];
+  if (!deviceId?.trim()) throw new AdminUsageError('--device-id is required');
+  return deviceId;
+}
+
+function ttlMinutes(values: Values, fallback: number): number {
+  const minutes = integer('ttl-minutes', values['ttl-minutes']) ?? fallback;
+  if (minutes < 1) throw new AdminUsageError('--ttl-minutes must be at least 1');
+  return minutes;
+}
+
 async function createSession(values: Values, deps: AdminDeps) {
   const brand = requireBrand(values);
   const { config, identifier } = await identifierFor(values, deps, brand);
-  if (!values['device-id']?.trim()) throw new AdminUsageError('--device-id is required');
-  const ttlMinutes = integer('ttl-minutes', values['ttl-minutes']) ?? config.mfaSessionExpiryMinutes;
-  if (ttlMinutes < 1) throw new AdminUsageError('--ttl-minutes must be at least 1');
+  const deviceId = requireDeviceId(values);
   const sessionId = `P-${randomUUID()}`;
-  const expiresAt = deps.now() + ttlMinutes * 60_000;
+  const expiresAt = deps.now() + ttlMinutes(values, config.mfaSessionExpiryMinutes) * 60_000;
   await deps.store.createSession({
     sessionId,
     brand,
     identifierType: identifier.type,
     identifierValue: identifier.value,
-    deviceId: values['device-id'],
+    deviceId,
     expiresAt,
   });
   return { sessionId, expiresAt: new Date(expiresAt).toISOString() };
+}
+
+/** Short, as a brand's login would issue it: just long enough to call token/generate. */
+const FIRST_FACTOR_TOKEN_TTL_MINUTES = 5;
+
+/** What a brand's first-factor login would hand its client, for trying the API locally. */
+async function firstFactorToken(values: Values, deps: AdminDeps) {
+  const brand = requireBrand(values);
+  const { config, identifier } = await identifierFor(values, deps, brand);
+  const deviceId = requireDeviceId(values);
+  const firstFactor = config.firstFactor;
+  if (!firstFactor?.hs256Secret) {
+    throw new AdminUsageError(
+      `Brand ${brand} has no local HS256 first-factor secret to sign with (set one with brand put --first-factor-hs256-secret S)`,
+    );
+  }
+  const authorizedToken = await signFirstFactorToken({
+    secret: firstFactor.hs256Secret,
+    brand,
+    identifier,
+    deviceId,
+    ttlSeconds: ttlMinutes(values, FIRST_FACTOR_TOKEN_TTL_MINUTES) * 60,
+    now: new Date(deps.now()),
+    ...(firstFactor.issuer ? { issuer: firstFactor.issuer } : {}),
+    ...(firstFactor.audience ? { audience: firstFactor.audience } : {}),
+  });
+  return { authorizedToken };
 }
 
 function withoutUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
