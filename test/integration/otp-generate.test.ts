@@ -485,9 +485,10 @@ describe('POST /auth/v1/mfa/otp/generate', () => {
       ['InternalErrorException', () => new InternalErrorException({ message: 'Internal error', $metadata: {} })],
     ])('answers 503/1503 with Retry-After for %s, keeps the allowance and leaves no OTP', async (_name, error) => {
       const fixture = await otpFixture({ brand: { otpMaxCount: 2, otpTimeOut: 10 } });
-      sns.on(PublishCommand).rejectsOnce(error()).resolves({ MessageId: 'message-2' });
+      sns.on(PublishCommand).rejects(error());
 
       const failed = await generate(handler, fixture);
+      sns.on(PublishCommand).resolves({ MessageId: 'message-2' });
 
       expect(failed.statusCode).toBe(503);
       expect(failed.headers['Retry-After']).toBe('1');

@@ -1,0 +1,147 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../functions/otp-generate';
+import { logger } from '../../functions/shared/logger';
+import { ttlSeconds } from '../../functions/shared/table-keys';
+import { openSession, testStore } from '../support/fixtures';
+import { counterItem, generate, otpFixture, outcome, PHONE } from '../support/otp-generate';
+
+const store = testStore();
+const sns = mockClient(SNSClient);
+const TEN_MINUTES = 10 * 60_000;
+
+const publishCount = () => sns.commandCalls(PublishCommand).length;
+
+describe('POST /auth/v1/mfa/otp/generate rate limit', () => {
+  beforeEach(() => {
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
+    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  afterAll(() => {
+    sns.restore();
+  });
+
+  it('counts three spellings of one number on one counter', async () => {
+    const fixture = await otpFixture({ brand: { otpMaxCount: 3, otpTimeOut: 10 } });
+
+    const answers = [];
+    for (const spelling of ['+1 (876) 743-1754', '18767431754', '+18767431754', '(876) 743-1754']) {
+      answers.push(await generate(handler, fixture, { identifierValue: spelling }));
+    }
+
+    expect(answers.map(outcome)).toEqual([
+      [200, 200],
+      [200, 200],
+      [200, 200],
+      [429, 1534],
+    ]);
+    expect(sns.commandCalls(PublishCommand).map((call) => call.args[0].input.PhoneNumber)).toEqual([PHONE, PHONE, PHONE]);
+    expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 3 });
+  });
+
+  it('lets exactly otpMaxCount of 50 concurrent requests through and refuses the rest with Retry-After', async () => {
+    const fixture = await otpFixture({ brand: { otpMaxCount: 5, otpTimeOut: 10 } });
+
+    const answers = await Promise.all(Array.from({ length: 50 }, () => generate(handler, fixture)));
+
+    const statuses = answers.map((answer) => answer.statusCode);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(45);
+    const refused = answers.filter((answer) => answer.statusCode === 429);
+    for (const answer of refused) {
+      expect(answer.body.status.code).toBe(1534);
+      expect(Number(answer.headers['Retry-After'])).toBeGreaterThan(0);
+      expect(Number(answer.headers['Retry-After'])).toBeLessThanOrEqual(600);
+    }
+    expect(publishCount()).toBe(5);
+    expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 5 });
+  });
+
+  it('reopens the window after otpTimeOut although the counter item is still there', async () => {
+    const start = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(start);
+    const fixture = await otpFixture({ brand: { otpMaxCount: 2, otpTimeOut: 10 }, session: { expiresAt: start + 30 * 60_000 } });
+    await generate(handler, fixture);
+    await generate(handler, fixture);
+    const full = await counterItem(fixture.brand.brand);
+
+    clock.mockReturnValue(start + TEN_MINUTES - 1);
+    const stillFull = await generate(handler, fixture);
+    clock.mockReturnValue(start + TEN_MINUTES);
+    const reopened = await generate(handler, fixture);
+
+    expect(full).toMatchObject({ count: 2, windowEnd: start + TEN_MINUTES, ttl: ttlSeconds(start + TEN_MINUTES) });
+    expect(outcome(stillFull)).toEqual([429, 1534]);
+    expect(stillFull.headers['Retry-After']).toBe('1');
+    expect(outcome(reopened)).toEqual([200, 200]);
+    expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 1, windowEnd: start + 2 * TEN_MINUTES });
+  });
+
+  it('counts in the reopened window with the brand cached and refuses when it is full again', async () => {
+    const start = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(start);
+    const fixture = await otpFixture({ brand: { otpMaxCount: 1, otpTimeOut: 10 }, session: { expiresAt: start + 60 * 60_000 } });
+    await generate(handler, fixture);
+
+    clock.mockReturnValue(start + TEN_MINUTES + 1_000);
+    const reopened = await generate(handler, fixture);
+    clock.mockReturnValue(start + TEN_MINUTES + 2_000);
+    const refused = await generate(handler, fixture);
+
+    expect(outcome(reopened)).toEqual([200, 200]);
+    expect(outcome(refused)).toEqual([429, 1534]);
+    expect(refused.headers['Retry-After']).toBe('599');
+  });
+
+  it('says in Retry-After how long the window has left', async () => {
+    const start = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(start);
+    const fixture = await otpFixture({ brand: { otpMaxCount: 1, otpTimeOut: 10 } });
+    await generate(handler, fixture);
+
+    clock.mockReturnValue(start + 4 * 60_000 + 500);
+    const answer = await generate(handler, fixture);
+
+    expect(answer.headers['Retry-After']).toBe('360');
+  });
+
+  it('counts per destination, whatever identifier led to it', async () => {
+    const fixture = await otpFixture({ brand: { otpMaxCount: 2, otpTimeOut: 10 } });
+    const byUsername = await openSession(store, { brand: fixture.brand.brand, identifierType: 'USERNAME', identifierValue: 'jane' });
+    await store.putCustomer(fixture.brand.brand, { type: 'USERNAME', value: 'jane' }, { mobile: PHONE });
+    await generate(handler, fixture);
+    await generate(handler, { ...fixture, session: byUsername });
+
+    const third = await generate(handler, fixture);
+
+    expect(outcome(third)).toEqual([429, 1534]);
+  });
+
+  it('keeps a counter per brand for the same number', async () => {
+    const first = await otpFixture({ brand: { otpMaxCount: 1, otpTimeOut: 10 } });
+    const second = await otpFixture({ brand: { otpMaxCount: 1, otpTimeOut: 10 } });
+    await generate(handler, first);
+
+    expect(outcome(await generate(handler, second))).toEqual([200, 200]);
+    expect(outcome(await generate(handler, first))).toEqual([429, 1534]);
+  });
+
+  it.each([
+    ['otpMaxCount', { otpMaxCount: null, otpTimeOut: 10 }],
+    ['otpTimeOut', { otpMaxCount: 1, otpTimeOut: null }],
+  ])('applies no limit and keeps no counter when %s is null', async (_field, limits) => {
+    const fixture = await otpFixture({ brand: limits });
+
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await generate(handler, fixture));
+
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200, 200]);
+    expect(await counterItem(fixture.brand.brand)).toBeUndefined();
+  });
+});
