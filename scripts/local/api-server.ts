@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayProxyEvent,
@@ -100,7 +101,7 @@ export function createApiServer(options: ApiServerOptions): Server {
     return route.handler(event, lambdaContext(route.functionName));
   }
 
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
@@ -113,6 +114,26 @@ export function createApiServer(options: ApiServerOptions): Server {
         .then((result) => send(response, result));
     });
   });
+  server.on('clientError', answerClientError);
+  return server;
+}
+
+/**
+ * Requests node's HTTP parser refuses (headers over 16 KiB, malformed request lines)
+ * never reach a route; they still get the envelope instead of node's bare reply.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const statusCode = tooLarge ? 431 : 400;
+  const { body } = envelope(statusCode, statusCode, tooLarge ? 'Request header fields too large' : 'Bad request');
+  socket.end(
+    `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function toProxyEvent(request: IncomingMessage, url: URL, body: Buffer, route: Route, stage: string): APIGatewayProxyEvent {
