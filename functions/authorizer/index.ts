@@ -4,13 +4,13 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { verifyBearer } from '../domain/bearer-token';
 import { authenticate } from '../domain/credentials';
 import { documentClient } from '../shared/aws-clients';
-import { config } from '../shared/config';
+import { requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { UnauthorizedError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { remoteKeySet } from '../shared/remote-key-sets';
 
-const store = new DynamoStore(documentClient, config.TABLE_NAME);
+const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
 
 /** API Gateway caches the answer per Authorization header, so it must hold for every route of the stage. */
 export function stageWildcard(methodArn: string): string {

@@ -7,7 +7,7 @@ import { generateOtp } from '../domain/generate-otp';
 import { hashOtp, newOtp } from '../domain/otp-code';
 import { documentClient } from '../shared/aws-clients';
 import { callerOf, requireBrand, requireScope } from '../shared/caller';
-import { config } from '../shared/config';
+import { config, requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { InvalidDetailsError } from '../shared/errors';
 import { errorEnvelope, jsonBody, type JsonEvent } from '../shared/http-middleware';
@@ -17,7 +17,7 @@ import { otpPepper } from '../shared/otp-pepper';
 import { otpSender } from '../shared/otp-sender';
 import { parseBody, sessionFields } from '../shared/request-body';
 
-const store = new DynamoStore(documentClient, config.TABLE_NAME);
+const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
 const brands = new BrandCache(config.BRAND_CACHE_SECONDS * 1000);
 const bodySchema = z.object(sessionFields);
 

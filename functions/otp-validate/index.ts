@@ -8,7 +8,7 @@ import { validateOtp } from '../domain/validate-otp';
 import { authResponse } from '../shared/auth-response';
 import { documentClient } from '../shared/aws-clients';
 import { callerOf, requireBrand, requireScope } from '../shared/caller';
-import { config } from '../shared/config';
+import { config, requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { errorEnvelope, jsonBody, type JsonEvent } from '../shared/http-middleware';
 import { logger, maskIdentifier } from '../shared/logger';
@@ -16,7 +16,7 @@ import { otpPepper } from '../shared/otp-pepper';
 import { parseBody, sessionFields } from '../shared/request-body';
 import { tokenSigner } from '../shared/token-signer';
 
-const store = new DynamoStore(documentClient, config.TABLE_NAME);
+const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
 const brands = new BrandCache(config.BRAND_CACHE_SECONDS * 1000);
 // Digits as a string, or a JSON number (at most 10 digits, the longest OTP).
 const otpField = z.union([

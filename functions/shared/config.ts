@@ -3,7 +3,8 @@ import * as z from 'zod/mini';
 const positiveInt = z.coerce.number().check(z.int(), z.positive());
 
 const configSchema = z.object({
-  TABLE_NAME: z.string().check(z.minLength(3)),
+  /** Every function but jwks; required where a store is built (requireSetting). */
+  TABLE_NAME: z.optional(z.string().check(z.minLength(3))),
   /** Set only off AWS (the local stack, tests): where DynamoDB listens. */
   DYNAMODB_ENDPOINT: z.optional(z.url()),
   AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
@@ -34,11 +35,17 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }
-  const config = result.data;
-  if (config.OTP_PEPPER === undefined && config.OTP_PEPPER_SECRET_ARN === undefined) {
-    throw new Error('Invalid configuration: OTP_PEPPER_SECRET_ARN (or OTP_PEPPER off AWS) must be set');
-  }
-  return config;
+  return result.data;
 }
 
 export const config: Config = parseConfig(process.env);
+
+/**
+ * A setting only some functions need: each asks for it where it builds what uses it,
+ * at module load, so a function missing its variable fails at once, naming it.
+ */
+export function requireSetting<K extends keyof Config>(name: K, from: Config = config): NonNullable<Config[K]> {
+  const value = from[name];
+  if (value === undefined || value === null) throw new Error(`Invalid configuration: ${name} must be set`);
+  return value as NonNullable<Config[K]>;
+}

@@ -1,5 +1,8 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { config } from './config';
+import { config, requireSetting } from './config';
+
+// Checked when a function that hashes OTPs loads, not on its first request.
+const secretArn = config.OTP_PEPPER === undefined ? requireSetting('OTP_PEPPER_SECRET_ARN') : undefined;
 
 let pepper: Promise<string> | undefined;
 
@@ -17,7 +20,7 @@ export function otpPepper(): Promise<string> {
 
 async function load(): Promise<string> {
   if (config.OTP_PEPPER) return config.OTP_PEPPER;
-  const value = await getSecret<string>(config.OTP_PEPPER_SECRET_ARN as string, { maxAge: 86_400 });
+  const value = await getSecret<string>(secretArn as string, { maxAge: 86_400 });
   if (typeof value !== 'string' || value.length < 16) throw new Error('OTP pepper secret is empty or too short');
   return value;
 }

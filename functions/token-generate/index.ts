@@ -7,7 +7,7 @@ import { openSession } from '../domain/open-session';
 import { authResponse } from '../shared/auth-response';
 import { documentClient } from '../shared/aws-clients';
 import { callerOf, requireBrand, requireScope } from '../shared/caller';
-import { config } from '../shared/config';
+import { config, requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { firstFactorKeys } from '../shared/first-factor-keys';
 import { errorEnvelope, jsonBody, type JsonEvent } from '../shared/http-middleware';
@@ -15,7 +15,7 @@ import { logger, maskIdentifier } from '../shared/logger';
 import { mfaFields, parseBody } from '../shared/request-body';
 import { tokenSigner } from '../shared/token-signer';
 
-const store = new DynamoStore(documentClient, config.TABLE_NAME);
+const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
 const brands = new BrandCache(config.BRAND_CACHE_SECONDS * 1000);
 const bodySchema = z.object({ ...mfaFields, authorizedToken: z.string().check(z.minLength(1), z.maxLength(8192)) });
 
