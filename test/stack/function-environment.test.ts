@@ -20,6 +20,8 @@ function loadHandler(name: FunctionName, env: NodeJS.ProcessEnv): unknown {
   try {
     let handler: unknown;
     jest.isolateModules(() => {
+      // A fresh module registry per load needs the synchronous require.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       handler = (require(`../../functions/${name}/index`) as { handler: unknown }).handler;
     });
     return handler;
