@@ -270,18 +270,17 @@ describe('generateOtp', () => {
       expect(sender.sent).toHaveLength(3);
     });
 
-    it('refunds but discards nothing when storing the OTP fails', async () => {
+    it('refunds the allowance and leaves no OTP when storing the OTP fails', async () => {
       const { store, deps, request } = setup();
       const outage = failure('ProvisionedThroughputExceededException');
       jest.spyOn(store, 'saveOtp').mockRejectedValueOnce(outage);
-      const discardOtp = jest.spyOn(store, 'discardOtp');
       const refund = jest.spyOn(store, 'refund');
 
       await expect(generateOtp(deps, request)).rejects.toBe(outage);
 
-      expect(discardOtp).not.toHaveBeenCalled();
       expect(refund).toHaveBeenCalledWith(KEY, T0 + 10 * 60_000);
       expect(store.counters.get(KEY)?.count).toBe(0);
+      expect(store.sessions.get('P-session-1')?.otp).toBeUndefined();
     });
 
     it('refunds and answers 1505 when the session expired before the OTP could be stored', async () => {

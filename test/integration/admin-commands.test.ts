@@ -1,0 +1,317 @@
+import { parseBrandConfig } from '../../functions/domain/brand-config';
+import { authenticate, digestSecret } from '../../functions/domain/credentials';
+import { tableKeys } from '../../functions/shared/table-keys';
+import { AdminUsageError, runAdmin } from '../../scripts/admin/commands';
+import { uniqueBrand } from '../support/api-events';
+import { testStore } from '../support/fixtures';
+import { storedItem } from '../support/otp-generate';
+
+const NOW = 1_800_000_000_000;
+const store = testStore();
+const admin = (...argv: string[]) => runAdmin(argv, { store, now: () => NOW });
+
+/** The AdminUsageError a command is refused with. */
+async function refusal(...argv: string[]): Promise<AdminUsageError> {
+  const error = await admin(...argv).then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  if (!(error instanceof AdminUsageError)) throw new Error(`expected an AdminUsageError, got ${String(error)}`);
+  return error;
+}
+
+/** A brand of its own, written through the CLI. */
+async function brandPut(...options: string[]): Promise<string> {
+  const brand = uniqueBrand('adm');
+  await admin('brand', 'put', '--brand', brand, ...options);
+  return brand;
+}
+
+describe('admin brand put', () => {
+  it('writes the configuration with the spec defaults that parseBrandConfig gives, and returns it', async () => {
+    const brand = uniqueBrand('adm');
+
+    const written = await admin('brand', 'put', '--brand', brand, '--default-country', 'us', '--otp-max-count', '5', '--otp-timeout', '10');
+
+    expect(written).toEqual(parseBrandConfig({ brand, defaultCountry: 'US', otpMaxCount: 5, otpTimeOut: 10 }));
+    expect(written).toMatchObject({ otpLength: 6, otpValidityMinutes: 10, mfaSessionExpiryMinutes: 15, templates: {} });
+    expect(await store.getBrandConfig(brand)).toEqual(written);
+  });
+
+  it('stores the brand name in lower case', async () => {
+    const brand = uniqueBrand('adm');
+
+    await admin('brand', 'put', '--brand', ` ${brand.toUpperCase()} `);
+
+    expect((await store.getBrandConfig(brand))?.brand).toBe(brand);
+  });
+
+  it.each([[['--otp-max-count', '0']], [['--otp-max-count=-1']]])('refuses %p with 1535 and writes nothing', async (option) => {
+    const brand = uniqueBrand('adm');
+
+    const error = await refusal('brand', 'put', '--brand', brand, ...option, '--otp-timeout', '10');
+
+    expect(error.code).toBe(1535);
+    expect(error.message).toContain('otpMaxCount must be at least 1');
+    expect(await store.getBrandConfig(brand)).toBeUndefined();
+  });
+
+  it('asks for --otp-max-count=-1 when a negative count is given as a separate argument', async () => {
+    const error = await refusal('brand', 'put', '--brand', uniqueBrand('adm'), '--otp-max-count', '-1');
+
+    expect(error.message).toContain("'--otp-max-count=-XYZ'");
+  });
+
+  it('keeps the stored configuration when a change is refused', async () => {
+    const brand = await brandPut('--otp-max-count', '5', '--otp-timeout', '10');
+
+    await refusal('brand', 'put', '--brand', brand, '--otp-max-count', '0');
+
+    expect((await store.getBrandConfig(brand))?.otpMaxCount).toBe(5);
+  });
+
+  it('clears otpMaxCount with --otp-max-count none', async () => {
+    const brand = await brandPut('--otp-max-count', '5', '--otp-timeout', '10');
+
+    await admin('brand', 'put', '--brand', brand, '--otp-max-count', 'None');
+
+    expect(await store.getBrandConfig(brand)).toMatchObject({ otpMaxCount: null, otpTimeOut: 10 });
+  });
+
+  it.each([
+    ['--otp-max-count', '5.5'],
+    ['--otp-max-count', 'five'],
+    ['--otp-max-count', ''],
+    ['--otp-timeout', '1e3'],
+    ['--otp-length', '0x6'],
+    ['--session-expiry', '15m'],
+  ])('refuses %s %p with a message naming the option', async (option, value) => {
+    const error = await refusal('brand', 'put', '--brand', uniqueBrand('adm'), option, value);
+
+    expect(error.message).toBe(`${option} must be a whole number`);
+  });
+
+  it('refuses an OTP length outside 4-10 with 1519 naming otpLength', async () => {
+    const error = await refusal('brand', 'put', '--brand', uniqueBrand('adm'), '--otp-length', '11');
+
+    expect(error.code).toBe(1519);
+    expect(error.message).toContain('otpLength');
+  });
+
+  it('keeps what is stored and changes only the options given', async () => {
+    const brand = await brandPut('--otp-max-count', '3', '--otp-timeout', '10', '--sms-sender-id', 'ACME');
+
+    await admin('brand', 'put', '--brand', brand, '--otp-length', '8');
+
+    expect(await store.getBrandConfig(brand)).toMatchObject({ otpMaxCount: 3, otpTimeOut: 10, otpLength: 8, smsSenderId: 'ACME' });
+  });
+
+  it('writes templates per channel, merged with the stored ones', async () => {
+    const brand = await brandPut('--template', 'SMS=Acme {otp}');
+
+    await admin('brand', 'put', '--brand', brand, '--template', 'email=Mail {otp} for {minutes} min');
+
+    expect((await store.getBrandConfig(brand))?.templates).toEqual({ SMS: 'Acme {otp}', EMAIL: 'Mail {otp} for {minutes} min' });
+  });
+
+  it('keeps an = inside a template text', async () => {
+    const brand = await brandPut('--template', 'SMS=code={otp}');
+
+    expect((await store.getBrandConfig(brand))?.templates).toEqual({ SMS: 'code={otp}' });
+  });
+
+  it('refuses a template without {otp} with 1519', async () => {
+    const error = await refusal('brand', 'put', '--brand', uniqueBrand('adm'), '--template', 'SMS=Your code is ready');
+
+    expect(error.code).toBe(1519);
+    expect(error.message).toContain('templates.SMS must contain {otp}');
+  });
+
+  it.each(['FAX=Code {otp}', 'Code {otp}', '=Code {otp}'])('refuses the template %p naming the form', async (template) => {
+    const error = await refusal('brand', 'put', '--brand', uniqueBrand('adm'), '--template', template);
+
+    expect(error.message).toContain('--template must be CHANNEL=TEXT');
+  });
+
+  it('reads a sub-channel, allowed countries and none in any case', async () => {
+    const brand = await brandPut('--mobile-sub-channel', 'whatsapp', '--allowed-countries', 'us, jm');
+    expect(await store.getBrandConfig(brand)).toMatchObject({ mobileSubChannel: 'WHATSAPP', allowedCountries: ['US', 'JM'] });
+
+    await admin('brand', 'put', '--brand', brand, '--mobile-sub-channel', 'NONE');
+
+    expect((await store.getBrandConfig(brand))?.mobileSubChannel).toBeNull();
+  });
+
+  it('refuses an unknown option', async () => {
+    const error = await refusal('brand', 'put', '--brand', uniqueBrand('adm'), '--otp-max', '5');
+
+    expect(error.message).toContain("Unknown option '--otp-max'");
+  });
+
+  it('refuses a missing --brand', async () => {
+    expect((await refusal('brand', 'put', '--otp-length', '6')).message).toBe('--brand is required');
+  });
+});
+
+describe('admin brand get', () => {
+  it('returns the stored configuration', async () => {
+    const brand = await brandPut('--otp-length', '8');
+
+    expect(await admin('brand', 'get', '--brand', brand.toUpperCase())).toMatchObject({ brand, otpLength: 8 });
+  });
+
+  it('refuses a brand without configuration with 1504', async () => {
+    const error = await refusal('brand', 'get', '--brand', uniqueBrand('none'));
+
+    expect(error.code).toBe(1504);
+  });
+});
+
+describe('admin credentials create', () => {
+  it('returns a secret of which only the digest is stored', async () => {
+    const brand = await brandPut();
+
+    const created = (await admin('credentials', 'create', '--brand', brand)) as { clientId: string; clientSecret: string };
+
+    expect(created).toEqual({ clientId: expect.stringMatching(/^c_/), clientSecret: expect.any(String), brand, scopes: ['customer:write'] });
+    const item = await storedItem(tableKeys.credential(created.clientId));
+    expect(item).toEqual({
+      pk: tableKeys.credential(created.clientId),
+      clientId: created.clientId,
+      brand,
+      scopes: ['customer:write'],
+      secretDigest: digestSecret(created.clientSecret),
+      createdAt: NOW,
+    });
+    expect(JSON.stringify(item)).not.toContain(created.clientSecret);
+  });
+
+  it('makes a credential the authorizer accepts, with the scopes asked for', async () => {
+    const brand = await brandPut();
+    const { clientId, clientSecret } = (await admin('credentials', 'create', '--brand', brand, '--scope', 'customer:read', '--scope', 'x')) as {
+      clientId: string;
+      clientSecret: string;
+    };
+    const header = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
+
+    const principal = await authenticate(header, { getCredential: (id) => store.getCredential(id) });
+
+    expect(principal).toEqual({ principalId: clientId, brand, scopes: ['customer:read', 'x'] });
+  });
+
+  it('refuses a brand without configuration with 1504', async () => {
+    expect((await refusal('credentials', 'create', '--brand', uniqueBrand('none'))).code).toBe(1504);
+  });
+});
+
+describe('admin customer put', () => {
+  it('stores the mobile in E.164 read in the brand default country, and the e-mail in lower case', async () => {
+    const brand = await brandPut('--default-country', 'US');
+
+    const written = await admin(
+      'customer', 'put', '--brand', brand, '--identifier-type', 'USERNAME', '--identifier-value', ' jane ',
+      '--mobile', '(876) 743-1754', '--email', ' Jane@Example.com',
+    );
+
+    expect(written).toEqual({ brand, identifierType: 'USERNAME', identifierValue: 'jane', mobile: '+18767431754', email: 'jane@example.com' });
+    expect(await storedItem(tableKeys.customer(brand, 'USERNAME', 'jane'))).toMatchObject({
+      mobile: '+18767431754',
+      email: 'jane@example.com',
+    });
+  });
+
+  it('refuses a mobile that is no number with 1519', async () => {
+    const brand = await brandPut('--default-country', 'US');
+
+    const error = await refusal('customer', 'put', '--brand', brand, '--identifier-type', 'EXTERNALID', '--identifier-value', 'x1', '--mobile', '12');
+
+    expect(error.code).toBe(1519);
+    expect(error.message).toContain('--mobile');
+  });
+
+  it('refuses MOBILE or EMAIL identifiers, which need no customer record', async () => {
+    const brand = await brandPut('--default-country', 'US');
+
+    const error = await refusal('customer', 'put', '--brand', brand, '--identifier-type', 'MOBILE', '--identifier-value', '+18767431754', '--email', 'a@b.co');
+
+    expect(error.message).toBe('--identifier-type must be USERNAME or EXTERNALID');
+  });
+
+  it('refuses a customer with neither mobile nor e-mail', async () => {
+    const brand = await brandPut();
+
+    const error = await refusal('customer', 'put', '--brand', brand, '--identifier-type', 'USERNAME', '--identifier-value', 'jane');
+
+    expect(error.message).toBe('--mobile or --email is required');
+  });
+
+  it('refuses an unknown identifier type with 1546', async () => {
+    const brand = await brandPut();
+
+    const error = await refusal('customer', 'put', '--brand', brand, '--identifier-type', 'PHONE', '--identifier-value', 'x', '--email', 'a@b.co');
+
+    expect(error.code).toBe(1546);
+  });
+});
+
+describe('admin session create', () => {
+  it('opens a session for the normalised identifier that lives the brand session expiry', async () => {
+    const brand = await brandPut('--default-country', 'US', '--session-expiry', '20');
+
+    const created = (await admin(
+      'session', 'create', '--brand', brand, '--identifier-type', 'MOBILE', '--identifier-value', '1 876 743 1754', '--device-id', 'd-1',
+    )) as { sessionId: string; expiresAt: string };
+
+    expect(created).toEqual({ sessionId: expect.stringMatching(/^P-[0-9a-f-]{36}$/), expiresAt: new Date(NOW + 20 * 60_000).toISOString() });
+    expect(await store.getSession(created.sessionId)).toEqual({
+      sessionId: created.sessionId,
+      brand,
+      identifierType: 'MOBILE',
+      identifierValue: '+18767431754',
+      deviceId: 'd-1',
+      expiresAt: NOW + 20 * 60_000,
+    });
+  });
+
+  it('takes --ttl-minutes over the brand default', async () => {
+    const brand = await brandPut();
+
+    const created = (await admin(
+      'session', 'create', '--brand', brand, '--identifier-type', 'EMAIL', '--identifier-value', 'A@B.co', '--device-id', 'd', '--ttl-minutes', '2',
+    )) as { sessionId: string };
+
+    expect(await store.getSession(created.sessionId)).toMatchObject({ identifierValue: 'a@b.co', expiresAt: NOW + 2 * 60_000 });
+  });
+
+  it.each([
+    [['--device-id', ' '], '--device-id is required'],
+    [['--device-id', 'd', '--ttl-minutes', '0'], '--ttl-minutes must be at least 1'],
+    [['--device-id', 'd', '--ttl-minutes', 'soon'], '--ttl-minutes must be a whole number'],
+  ])('refuses %p', async (options, message) => {
+    const brand = await brandPut();
+
+    const error = await refusal('session', 'create', '--brand', brand, '--identifier-type', 'USERNAME', '--identifier-value', 'jane', ...options);
+
+    expect(error.message).toBe(message);
+  });
+
+  it('refuses an invalid identifier value with its code', async () => {
+    const brand = await brandPut();
+
+    const error = await refusal('session', 'create', '--brand', brand, '--identifier-type', 'EMAIL', '--identifier-value', 'nope', '--device-id', 'd');
+
+    expect(error.code).toBe(1519);
+  });
+});
+
+describe('admin', () => {
+  it('answers an unknown command with the usage', async () => {
+    const error = await refusal('brand', 'delete', '--brand', 'x');
+
+    expect(error.message).toMatch(/^Unknown command: brand delete\nUsage:/);
+  });
+
+  it('answers no command with the usage', async () => {
+    expect((await refusal()).message).toMatch(/^Usage:/);
+  });
+});
