@@ -20,6 +20,8 @@ const configSchema = z.object({
   TOKEN_KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),
   TOKEN_LOCAL_KEY_FILE: z._default(z.string().check(z.minLength(1)), '.local/token-signing-key.json'),
   TOKEN_ISSUER: z._default(z.string().check(z.minLength(1)), 'mfa-otp'),
+  /** Web origins allowed to read answers (comma separated); none by default. */
+  ALLOWED_ORIGINS: z.optional(z.string()),
   BRAND_CACHE_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(60)), 60),
   SDK_CONNECT_TIMEOUT_MS: z._default(positiveInt, 1000),
   SDK_REQUEST_TIMEOUT_MS: z._default(positiveInt, 3000),
