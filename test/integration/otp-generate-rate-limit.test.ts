@@ -63,6 +63,17 @@ describe('POST /auth/v1/mfa/otp/generate rate limit', () => {
     expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 5 });
   });
 
+  it('keeps the count exact under concurrency when the brand and the counter are read together', async () => {
+    const fixture = await otpFixture({ brand: { otpMaxCount: 5, otpTimeOut: 10 } });
+    await generate(handler, fixture);
+
+    const answers = await Promise.all(Array.from({ length: 30 }, () => generate(handler, fixture)));
+
+    expect(answers.filter((answer) => answer.statusCode === 200)).toHaveLength(4);
+    expect(answers.filter((answer) => answer.statusCode === 429 && answer.headers['Retry-After'])).toHaveLength(26);
+    expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 5 });
+  });
+
   it('reopens the window after otpTimeOut although the counter item is still there', async () => {
     const start = Date.now();
     const clock = jest.spyOn(Date, 'now').mockReturnValue(start);

@@ -6,6 +6,8 @@ import {
   ThrottledException,
   type PublishCommandInput,
 } from '@aws-sdk/client-sns';
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { hashOtp } from '../../functions/domain/otp-code';
 import { handler } from '../../functions/otp-generate';
@@ -531,6 +533,60 @@ describe('POST /auth/v1/mfa/otp/generate', () => {
       expect(answer.headers['Retry-After']).toBeUndefined();
       expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 0 });
       expect((await sessionItem(fixture.session))?.otpHash).toBeUndefined();
+    });
+  });
+
+  describe('when DynamoDB fails', () => {
+    const throttled = () => new ProvisionedThroughputExceededException({ message: 'Throughput exceeded', $metadata: {} });
+
+    /** Lets every DynamoDB call through to dynalite except those `fails` picks, which throw `error`. */
+    function failDynamo(fails: (command: object) => boolean, error: () => Error) {
+      const send = DynamoDBDocumentClient.prototype.send;
+      return jest.spyOn(DynamoDBDocumentClient.prototype, 'send').mockImplementation(function (this: DynamoDBDocumentClient, command: object) {
+        if (fails(command)) return Promise.reject(error());
+        return (send as (command: object) => Promise<unknown>).call(this, command);
+      } as never);
+    }
+
+    const isOtpWrite = (command: object) =>
+      command instanceof UpdateCommand && String(command.input.UpdateExpression).startsWith('SET otpHash');
+
+    it('answers 503 with Retry-After when the first read is throttled, and writes nothing', async () => {
+      const fixture = await otpFixture();
+      failDynamo((command) => command instanceof BatchGetCommand, throttled);
+
+      const answer = await generate(handler, fixture);
+
+      expect(answer.statusCode).toBe(503);
+      expect(answer.headers['Retry-After']).toBe('1');
+      expect(answer.body).toEqual({ status: { success: false, code: 1503, message: 'Unable to generate OTP' } });
+      expect(published()).toEqual([]);
+      expect(await counterItem(fixture.brand.brand)).toBeUndefined();
+    });
+
+    it('answers 503 when the OTP write is throttled, keeps the allowance and leaves no OTP', async () => {
+      const fixture = await otpFixture({ brand: { otpMaxCount: 1, otpTimeOut: 10 } });
+      const dynamo = failDynamo(isOtpWrite, throttled);
+
+      const failed = await generate(handler, fixture);
+      dynamo.mockRestore();
+
+      expect(outcome(failed)).toEqual([503, 1503]);
+      expect(failed.headers['Retry-After']).toBe('1');
+      expect((await sessionItem(fixture.session))?.otpHash).toBeUndefined();
+      expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 0 });
+      expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
+    });
+
+    it('answers a DynamoDB validation error with a bare 500', async () => {
+      const fixture = await otpFixture();
+      failDynamo(isOtpWrite, () => Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException', $fault: 'client' }));
+
+      const answer = await generate(handler, fixture);
+
+      expect(outcome(answer)).toEqual([500, 1503]);
+      expect(answer.headers['Retry-After']).toBeUndefined();
+      expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 0 });
     });
   });
 });
