@@ -8,11 +8,14 @@ import { config } from './config';
 /**
  * The AWS clients, created once per Lambda instance. Timeouts sit well inside the
  * function timeout so that a slow dependency becomes a 503 the client can retry,
- * not a Lambda timeout.
+ * not a Lambda timeout. Since @smithy/node-http-handler 4.x a passed requestTimeout
+ * only logs a warning unless throwOnRequestTimeout is set: without it a hung call
+ * waits for the Lambda timeout.
  */
 const requestHandler = new NodeHttpHandler({
   connectionTimeout: config.SDK_CONNECT_TIMEOUT_MS,
   requestTimeout: config.SDK_REQUEST_TIMEOUT_MS,
+  throwOnRequestTimeout: true,
 });
 
 const common = {
