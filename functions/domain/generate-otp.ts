@@ -85,9 +85,12 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
   if (saved.status === 'fulfilled' && saved.value && sent.status === 'fulfilled') return delivery;
 
   // Either half failed: no OTP may stay usable that was not delivered, and the
-  // customer keeps the allowance this attempt took.
+  // customer keeps the allowance this attempt took. A write that failed with an
+  // error (a timeout, say) may still have been applied, so its hash is removed too;
+  // the removal is conditional on the hash, so it never touches a newer OTP.
+  const mayBeStored = saved.status === 'rejected' || saved.value;
   await Promise.all([
-    saved.status === 'fulfilled' && saved.value
+    mayBeStored
       ? deps.store.discardOtp(request.sessionId, hash).catch((error) => deps.onCleanupFailure?.('discard-otp', error))
       : undefined,
     limit && windowEnd !== undefined

@@ -144,6 +144,20 @@ export class NoDestinationError extends ApiError {
   }
 }
 
+/**
+ * The delivery service refused the destination itself: an SMS number that opted out of
+ * messages from this account, or one SMS cannot reach. The customer's to fix, not an
+ * outage: no retry helps. Code 1540, the spec's "nothing to send the OTP to", so that
+ * Capillary clients need no new code.
+ */
+export class DestinationRefusedError extends ApiError {
+  readonly httpStatus = 400;
+  readonly code = 1540;
+  constructor() {
+    super('OTP cannot be delivered to this mobile number');
+  }
+}
+
 export class ChannelNotConfiguredError extends ApiError {
   readonly httpStatus = 400;
   readonly code = 1603;

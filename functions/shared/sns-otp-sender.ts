@@ -1,6 +1,7 @@
 import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
 import type { Channel } from '../domain/brand-config';
 import type { OtpMessage, OtpSender } from '../domain/ports';
+import { DestinationRefusedError } from './errors';
 
 const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
 
@@ -23,7 +24,12 @@ export class SnsOtpSender implements OtpSender {
   }
 
   async send(message: OtpMessage): Promise<void> {
-    await this.sns.send(message.channel === 'SMS' ? this.smsCommand(message) : this.topicCommand(message));
+    try {
+      await this.sns.send(message.channel === 'SMS' ? this.smsCommand(message) : this.topicCommand(message));
+    } catch (error) {
+      if (message.channel === 'SMS' && isRefusedNumber(error)) throw new DestinationRefusedError();
+      throw error;
+    }
   }
 
   private smsCommand(message: OtpMessage): PublishCommand {
@@ -48,4 +54,16 @@ export class SnsOtpSender implements OtpSender {
       MessageAttributes: { channel: text(message.channel) },
     });
   }
+}
+
+/**
+ * SNS saying that the phone number itself cannot be sent to: opted out of SMS from this
+ * account, or not a number SMS reaches (`InvalidParameter` naming `PhoneNumber`). Other
+ * invalid parameters (sender ID, message) are ours, and stay a 500.
+ */
+export function isRefusedNumber(error: unknown): boolean {
+  const { name, message } = (error ?? {}) as { name?: string; message?: string };
+  if (name === 'OptedOutException') return true;
+  if (name !== 'InvalidParameterException' && name !== 'InvalidParameterValueException') return false;
+  return /phone ?number|opted[ -]?out/i.test(message ?? '');
 }

@@ -512,7 +512,7 @@ describe('POST /auth/v1/mfa/otp/generate', () => {
       expect(answer.headers['Retry-After']).toBe('1');
     });
 
-    it('removes an earlier OTP of the session too, so that none stays usable', async () => {
+    it('leaves the session with no OTP at all, the earlier delivered one included', async () => {
       const fixture = await otpFixture();
       await generate(handler, fixture);
       sns.on(PublishCommand).rejects(new ThrottledException({ message: 'Rate exceeded', $metadata: {} }));

@@ -1,0 +1,185 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../functions/otp-generate';
+import { documentClient } from '../../functions/shared/aws-clients';
+import { captureLogs, type LogCapture } from '../support/log-capture';
+import { openSession, testStore } from '../support/fixtures';
+import {
+  DYNAMO_FAULTS,
+  injectDynamoFault,
+  injectDynamoFaults,
+  SNS_OUTAGES,
+  SNS_REFUSALS,
+  type CallName,
+} from '../support/fault-injection';
+import { counterItem, generate, otpFixture, otpOf, outcome, PHONE, sessionItem, type OtpFixture } from '../support/otp-generate';
+
+const sns = mockClient(SNSClient);
+const store = testStore();
+const UNAVAILABLE = { status: { success: false, code: 1503, message: 'Unable to generate OTP' } };
+const LIMIT = { otpMaxCount: 2, otpTimeOut: 10 };
+
+const publishedOtps = () => sns.commandCalls(PublishCommand).map((call) => otpOf(call.args[0].input));
+
+/** The allowance is whole: exactly otpMaxCount more OTPs, then 429. */
+async function expectFullAllowance(fixture: OtpFixture): Promise<void> {
+  sns.on(PublishCommand).resolves({ MessageId: 'after-the-fault' });
+  const answers = [];
+  for (let i = 0; i <= LIMIT.otpMaxCount; i++) answers.push(outcome(await generate(handler, fixture)));
+  expect(answers).toEqual([...Array(LIMIT.otpMaxCount).fill([200, 200]), [429, 1534]]);
+}
+
+async function expectNoOtpStored(fixture: OtpFixture): Promise<void> {
+  expect((await sessionItem(fixture.session))?.otpHash).toBeUndefined();
+}
+
+const faults = Object.entries(DYNAMO_FAULTS);
+
+describe('otp/generate under dependency faults', () => {
+  let logs: LogCapture;
+
+  beforeEach(() => {
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
+    logs = captureLogs();
+  });
+
+  afterEach(() => {
+    const text = logs.text();
+    logs.restore();
+    jest.restoreAllMocks();
+    // Whatever failed, no log line names the number or carries an OTP that was sent.
+    expect(text).not.toContain(PHONE);
+    for (const otp of publishedOtps()) expect(text).not.toContain(otp);
+  });
+
+  afterAll(() => {
+    sns.restore();
+  });
+
+  describe.each<[string, CallName]>([
+    ['BatchGetItem', 'batchGet'],
+    ['the counter UpdateItem', 'counterWrite'],
+    ['the OTP UpdateItem', 'saveOtp'],
+  ])('when %s fails', (_label, call) => {
+    it.each(faults)('answers 503/1503 with Retry-After for %s, keeps the allowance and leaves no OTP', async (_name, fault) => {
+      const fixture = await otpFixture({ brand: LIMIT });
+      const injection = injectDynamoFault(documentClient, call, fault);
+
+      const answer = await generate(handler, fixture);
+
+      expect(injection.thrown).toBe(1);
+      expect(answer.statusCode).toBe(503);
+      expect(answer.headers['Retry-After']).toBe('1');
+      expect(answer.body).toEqual(UNAVAILABLE);
+      await expectNoOtpStored(fixture);
+      injection.restore();
+      await expectFullAllowance(fixture);
+    });
+  });
+
+  describe('after losing the race to open the window (USERNAME: the counter is not read first)', () => {
+    async function customerFixture(): Promise<{ first: OtpFixture; second: OtpFixture }> {
+      const first = await otpFixture({ brand: { ...LIMIT, otpMaxCount: 3 }, session: { identifierType: 'USERNAME', identifierValue: 'jane' } });
+      await store.putCustomer(first.brand.brand, { type: 'USERNAME', value: 'jane' }, { mobile: PHONE });
+      const session = await openSession(store, { brand: first.brand.brand, identifierType: 'USERNAME', identifierValue: 'jane' });
+      // The first OTP opens the window, so that the second request's open fails and it reads and counts.
+      expect(outcome(await generate(handler, first))).toEqual([200, 200]);
+      return { first, second: { brand: first.brand, session } };
+    }
+
+    it.each<[string, CallName, number]>([
+      ['the counter GetItem', 'counterRead', 1],
+      ['the second counter UpdateItem', 'counterWrite', 2],
+    ])('answers 503 when %s fails, and counts nothing', async (_label, call, nth) => {
+      const { second } = await customerFixture();
+      const injection = injectDynamoFault(documentClient, call, DYNAMO_FAULTS.ThrottlingException as () => Error, { nth });
+
+      const answer = await generate(handler, second);
+
+      expect(injection.thrown).toBe(1);
+      expect(outcome(answer)).toEqual([503, 1503]);
+      expect(answer.headers['Retry-After']).toBe('1');
+      await expectNoOtpStored(second);
+      injection.restore();
+      expect(await counterItem(second.brand.brand)).toMatchObject({ count: 1 });
+      expect(outcome(await generate(handler, second))).toEqual([200, 200]);
+      expect(outcome(await generate(handler, second))).toEqual([200, 200]);
+      expect(outcome(await generate(handler, second))).toEqual([429, 1534]);
+    });
+  });
+
+  it('removes the OTP when its write was applied but the answer timed out, and keeps the allowance', async () => {
+    const fixture = await otpFixture({ brand: LIMIT });
+    const injection = injectDynamoFault(documentClient, 'saveOtp', DYNAMO_FAULTS.TimeoutError as () => Error, { afterApplying: true });
+
+    const answer = await generate(handler, fixture);
+
+    expect(injection.thrown).toBe(1);
+    expect(outcome(answer)).toEqual([503, 1503]);
+    await expectNoOtpStored(fixture);
+    injection.restore();
+    await expectFullAllowance(fixture);
+  });
+
+  it('still answers 503 and logs the failed compensation when the refund fails too', async () => {
+    const fixture = await otpFixture({ brand: LIMIT });
+    const [save, refund] = injectDynamoFaults(documentClient, [
+      { call: 'saveOtp', fault: DYNAMO_FAULTS.InternalServerError as () => Error },
+      { call: 'refund', fault: DYNAMO_FAULTS.TimeoutError as () => Error },
+    ]);
+
+    const answer = await generate(handler, fixture);
+
+    expect(save?.thrown).toBe(1);
+    expect(refund?.thrown).toBe(1);
+    expect(outcome(answer)).toEqual([503, 1503]);
+    expect(logs.text()).toContain('OTP cleanup failed');
+    await expectNoOtpStored(fixture);
+  });
+
+  describe('when SNS is unavailable', () => {
+    it.each(Object.entries(SNS_OUTAGES))('answers 503/1503 with Retry-After for %s, keeps the allowance and leaves no OTP', async (_name, fault) => {
+      const fixture = await otpFixture({ brand: LIMIT });
+      sns.on(PublishCommand).rejects(fault());
+
+      const answer = await generate(handler, fixture);
+
+      expect(answer.statusCode).toBe(503);
+      expect(answer.headers['Retry-After']).toBe('1');
+      expect(answer.body).toEqual(UNAVAILABLE);
+      await expectNoOtpStored(fixture);
+      expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 0 });
+      await expectFullAllowance(fixture);
+    });
+  });
+
+  describe('when SNS refuses the number', () => {
+    it.each(Object.entries(SNS_REFUSALS))('answers 400/1540 without Retry-After for %s, keeps the allowance and leaves no OTP', async (_name, fault) => {
+      const fixture = await otpFixture({ brand: LIMIT });
+      sns.on(PublishCommand).rejects(fault(PHONE));
+
+      const answer = await generate(handler, fixture);
+
+      expect(answer.statusCode).toBe(400);
+      expect(answer.headers['Retry-After']).toBeUndefined();
+      expect(answer.body).toEqual({
+        status: { success: false, code: 1540, message: 'OTP cannot be delivered to this mobile number' },
+      });
+      await expectNoOtpStored(fixture);
+      await expectFullAllowance(fixture);
+    });
+
+    it('answers 500 for an invalid parameter that is not the number: a fault of ours, not the customer', async () => {
+      const fixture = await otpFixture({ brand: LIMIT });
+      const refusal = SNS_REFUSALS['InvalidParameterException (PhoneNumber)'] as (phone: string) => Error;
+      sns.on(PublishCommand).rejects(Object.assign(refusal(PHONE), { message: 'Invalid parameter: SenderID' }));
+
+      const answer = await generate(handler, fixture);
+
+      expect(outcome(answer)).toEqual([500, 1503]);
+      await expectNoOtpStored(fixture);
+      await expectFullAllowance(fixture);
+    });
+  });
+});

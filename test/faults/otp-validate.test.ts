@@ -1,0 +1,107 @@
+import { hashOtp } from '../../functions/domain/otp-code';
+import { handler } from '../../functions/otp-validate';
+import { documentClient } from '../../functions/shared/aws-clients';
+import { apiEvent, invoke, type Answer } from '../support/api-events';
+import { captureLogs, type LogCapture } from '../support/log-capture';
+import { testStore } from '../support/fixtures';
+import { DYNAMO_FAULTS, injectDynamoFault, injectDynamoFaults, type AnyCommand, type CallName } from '../support/fault-injection';
+import { generateBody, otpFixture, outcome, PHONE, sessionItem, storedItem, type OtpFixture } from '../support/otp-generate';
+
+const OTP = '482913';
+const WRONG = '000000';
+const store = testStore();
+const UNAVAILABLE = { status: { success: false, code: 1503, message: 'Unable to generate OTP' } };
+
+/** A session holding OTP as otp/generate stores it. */
+async function issued(): Promise<OtpFixture> {
+  const fixture = await otpFixture();
+  const record = {
+    hash: hashOtp(process.env.OTP_PEPPER as string, fixture.session.sessionId, OTP),
+    expiresAt: Date.now() + 10 * 60_000,
+    wrongTries: 0,
+    maxTries: 5,
+  };
+  await store.saveOtp(fixture.session.sessionId, record, Date.now());
+  return fixture;
+}
+
+const validate = (fixture: OtpFixture, otp: string): Promise<Answer> =>
+  invoke(handler, apiEvent({ path: '/auth/v1/mfa/otp/validate', body: generateBody(fixture, { otp }), caller: { brand: fixture.brand.brand } }));
+
+const refreshKeysWritten = (commands: AnyCommand[]) =>
+  commands.filter((c) => String((c.input.Item as { pk?: string } | undefined)?.pk ?? '').startsWith('REFRESH#')).map((c) => (c.input.Item as { pk: string }).pk);
+
+const faults = Object.entries(DYNAMO_FAULTS);
+
+describe('otp/validate under dependency faults', () => {
+  let logs: LogCapture;
+
+  beforeEach(() => {
+    logs = captureLogs();
+  });
+
+  afterEach(() => {
+    const text = logs.text();
+    logs.restore();
+    jest.restoreAllMocks();
+    expect(text).not.toContain(PHONE);
+    expect(text).not.toContain(OTP);
+  });
+
+  describe.each<[string, CallName, string]>([
+    ['BatchGetItem', 'batchGet', OTP],
+    ['the wrong-try UpdateItem', 'recordWrongTry', WRONG],
+    ['the refresh-key PutItem', 'putRefreshKey', OTP],
+    ['the consuming DeleteItem', 'consumeOtp', OTP],
+  ])('when %s fails', (_label, call, otp) => {
+    it.each(faults)('answers 503/1503 with Retry-After for %s, leaves no refresh key and the OTP as it was', async (_name, fault) => {
+      const fixture = await issued();
+      const injection = injectDynamoFault(documentClient, call, fault);
+
+      const answer = await validate(fixture, otp);
+
+      expect(injection.thrown).toBe(1);
+      expect(answer.statusCode).toBe(503);
+      expect(answer.headers['Retry-After']).toBe('1');
+      expect(answer.body).toEqual(UNAVAILABLE);
+      for (const pk of refreshKeysWritten(injection.commands)) expect(await storedItem(pk)).toBeUndefined();
+      injection.restore();
+      expect(await sessionItem(fixture.session)).toMatchObject({ otpWrongTries: 0 });
+      const retry = await validate(fixture, OTP);
+      expect(outcome(retry)).toEqual([200, 200]);
+    });
+  });
+
+  it('spends the OTP but hands out no refresh key when the delete was applied and its answer timed out', async () => {
+    const fixture = await issued();
+    const injection = injectDynamoFault(documentClient, 'consumeOtp', DYNAMO_FAULTS.TimeoutError as () => Error, { afterApplying: true });
+
+    const answer = await validate(fixture, OTP);
+
+    expect(injection.thrown).toBe(1);
+    expect(outcome(answer)).toEqual([503, 1503]);
+    const [pk] = refreshKeysWritten(injection.commands);
+    expect(pk).toBeDefined();
+    expect(await storedItem(pk as string)).toBeUndefined();
+    injection.restore();
+    // The customer starts again: the session is closed.
+    expect(outcome(await validate(fixture, OTP))).toEqual([401, 1505]);
+  });
+
+  it('still answers 503 and logs the failed compensation when discarding the refresh key fails too', async () => {
+    const fixture = await issued();
+    const [consume, discard] = injectDynamoFaults(documentClient, [
+      { call: 'consumeOtp', fault: DYNAMO_FAULTS.ProvisionedThroughputExceededException as () => Error },
+      { call: 'discardRefreshKey', fault: DYNAMO_FAULTS.TimeoutError as () => Error },
+    ]);
+
+    const answer = await validate(fixture, OTP);
+
+    expect(consume?.thrown).toBe(1);
+    expect(discard?.thrown).toBe(1);
+    expect(outcome(answer)).toEqual([503, 1503]);
+    expect(logs.text()).toContain('OTP validation cleanup failed');
+    consume?.restore();
+    expect(outcome(await validate(fixture, OTP))).toEqual([200, 200]);
+  });
+});

@@ -1,0 +1,130 @@
+import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { InternalErrorException, OptedOutException, ThrottledException, InvalidParameterException } from '@aws-sdk/client-sns';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+
+/** A command as the document client receives it. */
+export type AnyCommand = { constructor: unknown; input: Record<string, unknown> };
+type Send = (command: AnyCommand) => Promise<unknown>;
+
+/** What the SDK throws after its retries, for each kind of trouble. */
+export const DYNAMO_FAULTS: Record<string, () => Error> = {
+  ProvisionedThroughputExceededException: () =>
+    new ProvisionedThroughputExceededException({ message: 'The level of configured provisioned throughput for the table was exceeded', $metadata: { httpStatusCode: 400 } }),
+  ThrottlingException: () =>
+    Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
+      name: 'ThrottlingException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    }),
+  // What @smithy/node-http-handler throws when requestTimeout passes.
+  TimeoutError: () => Object.assign(new Error('Connection timed out after 3000 ms'), { name: 'TimeoutError' }),
+  InternalServerError: () => new InternalServerError({ message: 'Internal server error', $metadata: { httpStatusCode: 500 } }),
+};
+
+export const SNS_OUTAGES: Record<string, () => Error> = {
+  ThrottledException: () => new ThrottledException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }),
+  InternalErrorException: () => new InternalErrorException({ message: 'Internal error', $metadata: { httpStatusCode: 500 } }),
+  TimeoutError: () => Object.assign(new Error('Connection timed out after 3000 ms'), { name: 'TimeoutError' }),
+};
+
+/** SNS refusing the number itself: the customer's to fix, not an outage. */
+export const SNS_REFUSALS: Record<string, (phone: string) => Error> = {
+  OptedOutException: (phone) => new OptedOutException({ message: `Phone number ${phone} is opted out`, $metadata: { httpStatusCode: 400 } }),
+  'InvalidParameterException (PhoneNumber)': (phone) =>
+    new InvalidParameterException({ message: `Invalid parameter: PhoneNumber Reason: ${phone} is not valid to publish to`, $metadata: { httpStatusCode: 400 } }),
+};
+
+const pkOf = (command: AnyCommand) => String((command.input.Key as { pk?: string } | undefined)?.pk ?? '');
+const updateExpression = (command: AnyCommand) => String(command.input.UpdateExpression ?? '');
+
+/** The DynamoDB calls of the OTP paths, told apart by command, key and expression. */
+export const CALLS = {
+  batchGet: (c: AnyCommand) => c instanceof BatchGetCommand,
+  counterRead: (c: AnyCommand) => c instanceof GetCommand && pkOf(c).startsWith('OTPCOUNT#'),
+  counterWrite: (c: AnyCommand) => c instanceof UpdateCommand && pkOf(c).startsWith('OTPCOUNT#') && !updateExpression(c).includes('- :one'),
+  refund: (c: AnyCommand) => c instanceof UpdateCommand && pkOf(c).startsWith('OTPCOUNT#') && updateExpression(c).includes('- :one'),
+  saveOtp: (c: AnyCommand) => c instanceof UpdateCommand && pkOf(c).startsWith('SESSION#') && updateExpression(c).startsWith('SET otpHash'),
+  discardOtp: (c: AnyCommand) => c instanceof UpdateCommand && updateExpression(c).startsWith('REMOVE otpHash'),
+  recordWrongTry: (c: AnyCommand) => c instanceof UpdateCommand && updateExpression(c).includes('otpWrongTries :one'),
+  putRefreshKey: (c: AnyCommand) => c instanceof PutCommand && String((c.input.Item as { pk?: string }).pk).startsWith('REFRESH#'),
+  consumeOtp: (c: AnyCommand) => c instanceof DeleteCommand && pkOf(c).startsWith('SESSION#'),
+  discardRefreshKey: (c: AnyCommand) => c instanceof DeleteCommand && pkOf(c).startsWith('REFRESH#'),
+} satisfies Record<string, (command: AnyCommand) => boolean>;
+
+export type CallName = keyof typeof CALLS;
+
+export interface Injection {
+  /** How many times the fault was thrown: a test asserts it, so that it cannot pass without one. */
+  readonly thrown: number;
+  /** Every command sent while the injection was in place, in order. */
+  readonly commands: AnyCommand[];
+  /** Puts the client back as it was (jest.restoreAllMocks() does too). */
+  restore(): void;
+}
+
+export interface FaultRule {
+  call: CallName;
+  fault: () => Error;
+  /** Which matching call fails (1 = the first). */
+  nth?: number;
+  /** Let the call reach DynamoDB first, then fail: a write that was applied but whose answer was lost. */
+  afterApplying?: boolean;
+}
+
+/**
+ * Makes the nth call of each rule's kind on `client` fail with its fault; every other
+ * call goes to the real table. One spy for all rules; undone by jest.restoreAllMocks().
+ */
+export function injectDynamoFaults(client: DynamoDBDocumentClient, rules: FaultRule[]): Injection[] {
+  const target = client as unknown as { send: Send };
+  const original = target.send.bind(client);
+  const commands: AnyCommand[] = [];
+  const states = rules.map(() => ({ seen: 0, thrown: 0 }));
+  const spy = jest.spyOn(target, 'send').mockImplementation(async (command: AnyCommand) => {
+    commands.push(command);
+    for (const [index, rule] of rules.entries()) {
+      const state = states[index] as { seen: number; thrown: number };
+      if (!CALLS[rule.call](command) || ++state.seen !== (rule.nth ?? 1)) continue;
+      state.thrown++;
+      if (rule.afterApplying) await original(command);
+      throw rule.fault();
+    }
+    return original(command);
+  });
+  return states.map((state) => ({
+    get thrown() {
+      return state.thrown;
+    },
+    commands,
+    restore: () => spy.mockRestore(),
+  }));
+}
+
+export function injectDynamoFault(
+  client: DynamoDBDocumentClient,
+  call: CallName,
+  fault: () => Error,
+  options: Pick<FaultRule, 'nth' | 'afterApplying'> = {},
+): Injection {
+  return injectDynamoFaults(client, [{ call, fault, ...options }])[0] as Injection;
+}
+
+/** Records every DynamoDB call by name, passing it through. */
+export function recordDynamoCalls(client: DynamoDBDocumentClient): CallName[] {
+  const target = client as unknown as { send: Send };
+  const original = target.send.bind(client);
+  const calls: CallName[] = [];
+  jest.spyOn(target, 'send').mockImplementation(async (command: AnyCommand) => {
+    const name = (Object.keys(CALLS) as CallName[]).find((key) => CALLS[key](command));
+    if (name) calls.push(name);
+    return original(command);
+  });
+  return calls;
+}
