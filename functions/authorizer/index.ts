@@ -7,7 +7,7 @@ import { documentClient } from '../shared/aws-clients';
 import { requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { UnauthorizedError } from '../shared/errors';
-import { logger } from '../shared/logger';
+import { API_GATEWAY_REQUEST_ID, logger } from '../shared/logger';
 import { remoteKeySet } from '../shared/remote-key-sets';
 
 const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
@@ -54,4 +54,6 @@ const lambdaHandler = async (event: APIGatewayRequestAuthorizerEvent): Promise<A
   }
 };
 
-export const handler = middy(lambdaHandler).use(injectLambdaContext(logger, { resetKeys: true }));
+export const handler = middy(lambdaHandler).use(
+  injectLambdaContext(logger, { resetKeys: true, correlationIdPath: API_GATEWAY_REQUEST_ID }),
+);

@@ -12,7 +12,7 @@ import { DynamoStore } from '../shared/dynamo-store';
 import { InvalidDetailsError } from '../shared/errors';
 import { errorEnvelope, jsonBody, type JsonEvent } from '../shared/http-middleware';
 import { successResponse } from '../shared/http-response';
-import { logger, maskIdentifier } from '../shared/logger';
+import { API_GATEWAY_REQUEST_ID, logger, maskIdentifier } from '../shared/logger';
 import { otpPepper } from '../shared/otp-pepper';
 import { otpSender } from '../shared/otp-sender';
 import { parseBody, sessionFields } from '../shared/request-body';
@@ -54,7 +54,7 @@ const lambdaHandler = async (event: JsonEvent) => {
 };
 
 export const handler = middy(lambdaHandler)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(injectLambdaContext(logger, { resetKeys: true, correlationIdPath: API_GATEWAY_REQUEST_ID }))
   .use(httpHeaderNormalizer())
   .use(errorEnvelope())
   .use(jsonBody());

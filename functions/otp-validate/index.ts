@@ -11,7 +11,7 @@ import { callerOf, requireBrand, requireScope } from '../shared/caller';
 import { config, requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { errorEnvelope, jsonBody, type JsonEvent } from '../shared/http-middleware';
-import { logger, maskIdentifier } from '../shared/logger';
+import { API_GATEWAY_REQUEST_ID, logger, maskIdentifier } from '../shared/logger';
 import { otpPepper } from '../shared/otp-pepper';
 import { parseBody, sessionFields } from '../shared/request-body';
 import { tokenSigner } from '../shared/token-signer';
@@ -56,7 +56,7 @@ const lambdaHandler = async (event: JsonEvent) => {
 };
 
 export const handler = middy(lambdaHandler)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(injectLambdaContext(logger, { resetKeys: true, correlationIdPath: API_GATEWAY_REQUEST_ID }))
   .use(httpHeaderNormalizer())
   .use(errorEnvelope())
   .use(jsonBody());

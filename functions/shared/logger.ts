@@ -1,6 +1,23 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'mfa-otp' });
+export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'mfa-otp';
+
+/**
+ * Where API Gateway (REST, and the REQUEST authorizer's event) puts its request ID: the
+ * value of Powertools' `correlationPaths.API_GATEWAY_REST`, spelled out so that the
+ * bundles do not carry a JMESPath engine for one dotted path.
+ */
+export const API_GATEWAY_REQUEST_ID = 'requestContext.requestId';
+
+/** Resolves a dotted path such as `requestContext.requestId` in an event. */
+export function searchPath(path: string, data: unknown): unknown {
+  let value: unknown = data;
+  for (const key of path.split('.')) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
 
 /** `+18767431754` → `+1876*****54`: enough to tell numbers apart in a log, not to dial one. */
 export function maskPhone(phone: string): string {
@@ -21,3 +38,24 @@ export function maskIdentifier(type: string, value: string): string {
   if (type === 'EMAIL') return maskEmail(value);
   return `<${value.length} chars>`;
 }
+
+// An E.164 number (as SDK error messages quote them) and an e-mail address, anywhere in a string.
+const PHONE_IN_TEXT = /\+[1-9]\d{6,14}/g;
+const EMAIL_IN_TEXT = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}/g;
+
+/**
+ * The last line of defence for what is written: masks any phone number or e-mail address
+ * in any string of a log line, error messages and stacks included (a dependency's error
+ * may quote the number it refused). Handlers mask what they log themselves.
+ */
+export function maskPersonalData(_key: string, value: unknown): unknown {
+  if (typeof value !== 'string' || value.length < 8) return value;
+  if (!value.includes('+') && !value.includes('@')) return value;
+  return value.replace(PHONE_IN_TEXT, maskPhone).replace(EMAIL_IN_TEXT, maskEmail);
+}
+
+export const logger = new Logger({
+  serviceName: SERVICE_NAME,
+  correlationIdSearchFn: searchPath,
+  jsonReplacerFn: maskPersonalData,
+});

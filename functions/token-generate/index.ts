@@ -11,7 +11,7 @@ import { config, requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { firstFactorKeys } from '../shared/first-factor-keys';
 import { errorEnvelope, jsonBody, type JsonEvent } from '../shared/http-middleware';
-import { logger, maskIdentifier } from '../shared/logger';
+import { API_GATEWAY_REQUEST_ID, logger, maskIdentifier } from '../shared/logger';
 import { mfaFields, parseBody } from '../shared/request-body';
 import { tokenSigner } from '../shared/token-signer';
 
@@ -40,7 +40,7 @@ const lambdaHandler = async (event: JsonEvent) => {
 };
 
 export const handler = middy(lambdaHandler)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(injectLambdaContext(logger, { resetKeys: true, correlationIdPath: API_GATEWAY_REQUEST_ID }))
   .use(httpHeaderNormalizer())
   .use(errorEnvelope())
   .use(jsonBody());

@@ -1,0 +1,138 @@
+import { PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { signFirstFactorToken } from '../../functions/domain/first-factor';
+import { handler as authorizer } from '../../functions/authorizer';
+import { handler as otpGenerate } from '../../functions/otp-generate';
+import { handler as otpValidate } from '../../functions/otp-validate';
+import { handler as tokenGenerate } from '../../functions/token-generate';
+import { documentClient } from '../../functions/shared/aws-clients';
+import { newCredential } from '../../functions/domain/credentials';
+import { lambdaContext } from '../../scripts/local/lambda-context';
+import { apiEvent, invoke, type Answer } from '../support/api-events';
+import { DYNAMO_FAULTS, injectDynamoFault } from '../support/fault-injection';
+import { seedBrand, testStore } from '../support/fixtures';
+import { captureLogs, type LogCapture } from '../support/log-capture';
+import { otpOf } from '../support/otp-generate';
+
+const sns = mockClient(SNSClient);
+const store = testStore();
+const SECRET = 'first-factor-shared-secret-0123456789';
+// A number and an address of their own, so that no other fixture's value can hide a leak.
+const PHONE = '+447911123456';
+const SPELLINGS = [PHONE, '447911123456', '07911 123456', '7911123456'];
+const EMAIL = 'Jane.Leak@Example.com';
+
+/**
+ * One customer through the whole second factor and its failures, with the real logger
+ * writing: every line is scanned afterwards. The OTPs, tokens and keys the flow
+ * produced must be in none of them, nor the number or address in any spelling.
+ */
+describe('log lines of the whole flow', () => {
+  let logs: LogCapture;
+  const secrets: string[] = [SECRET, process.env.OTP_PEPPER as string];
+  const requestIds: string[] = [];
+
+  function event(path: string, body: unknown, brand: string): APIGatewayProxyEvent {
+    const built = apiEvent({ path, body, caller: { brand } });
+    requestIds.push(built.requestContext.requestId);
+    return built;
+  }
+
+  async function call(handler: unknown, path: string, body: unknown, brand: string): Promise<Answer> {
+    const answer = await invoke(handler, event(path, body, brand));
+    for (const value of [answer.body.auth, (answer.body.auth as { key?: unknown } | undefined)?.key]) {
+      if (typeof value === 'object' && value && 'token' in value) secrets.push(String((value as { token: unknown }).token));
+      if (typeof value === 'string') secrets.push(value);
+    }
+    return answer;
+  }
+
+  beforeAll(async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    logs = captureLogs();
+    const brand = await seedBrand(store, { defaultCountry: 'GB', firstFactor: { hs256Secret: SECRET }, otpMaxCount: 3, otpTimeOut: 10, otpLength: 8 });
+    const b = brand.brand;
+    const credential = newCredential(b, ['customer:write']);
+    await store.putCredential(credential.stored, Date.now());
+    secrets.push(credential.clientSecret);
+
+    // The authorizer, with the credential and with garbage.
+    for (const authorization of [
+      `Basic ${Buffer.from(`${credential.stored.clientId}:${credential.clientSecret}`).toString('base64')}`,
+      `Basic ${Buffer.from(`${credential.stored.clientId}:wrong-${PHONE}`).toString('base64')}`,
+    ]) {
+      const authorizerEvent = {
+        type: 'REQUEST',
+        methodArn: 'arn:aws:execute-api:us-east-1:123456789012:api/test/POST/auth/v1/mfa/otp/generate',
+        headers: { Authorization: authorization },
+        requestContext: { requestId: `authz-${requestIds.length}` },
+      } as unknown as APIGatewayRequestAuthorizerEvent;
+      requestIds.push(authorizerEvent.requestContext.requestId);
+      await (authorizer as unknown as (e: unknown, c: unknown) => Promise<unknown>)(authorizerEvent, lambdaContext('authorizer')).catch(() => undefined);
+    }
+
+    // token/generate, then otp/generate for the session it opened.
+    const token = await signFirstFactorToken({ secret: SECRET, brand: b, identifier: { type: 'MOBILE', value: PHONE }, deviceId: 'device-1', ttlSeconds: 300 });
+    secrets.push(token);
+    const identity = { identifierType: 'MOBILE', identifierValue: '07911 123456', deviceId: 'device-1', brand: b };
+    const opened = await call(tokenGenerate, '/auth/v1/mfa/token/generate', { ...identity, authorizedToken: token }, b);
+    const sessionId = String((opened.body.user as { sessionId: string }).sessionId);
+    const session = { ...identity, sessionId };
+    const generated = await call(otpGenerate, '/auth/v1/mfa/otp/generate', session, b);
+
+    // A wrong code, an SNS outage whose error names the number, a DynamoDB fault, the limit, bad input.
+    await call(otpValidate, '/auth/v1/mfa/otp/validate', { ...session, otp: '00000000' }, b);
+    sns.on(PublishCommand).rejects(new ThrottledException({ message: `Rate exceeded for ${PHONE}`, $metadata: {} }));
+    await call(otpGenerate, '/auth/v1/mfa/otp/generate', session, b);
+    sns.on(PublishCommand).rejects(Object.assign(new Error(`socket hang up sending to ${PHONE} and ${EMAIL}`), { name: 'Error' }));
+    await call(otpGenerate, '/auth/v1/mfa/otp/generate', session, b);
+    sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    const fault = injectDynamoFault(documentClient, 'saveOtp', DYNAMO_FAULTS.InternalServerError as () => Error);
+    await call(otpGenerate, '/auth/v1/mfa/otp/generate', session, b);
+    fault.restore();
+    for (let i = 0; i < 4; i++) await call(otpGenerate, '/auth/v1/mfa/otp/generate', session, b);
+    await call(otpGenerate, '/auth/v1/mfa/otp/generate', { ...session, identifierType: 'EMAIL', identifierValue: EMAIL }, b);
+    await call(otpValidate, '/auth/v1/mfa/otp/validate', { ...session, otp: PHONE }, b);
+
+    // The last OTP sent is still valid: spend it.
+    const otps = sns.commandCalls(PublishCommand).map((c) => otpOf(c.args[0].input));
+    secrets.push(...otps);
+    const validated = await call(otpValidate, '/auth/v1/mfa/otp/validate', { ...session, otp: otps[otps.length - 1] }, b);
+    expect(generated.statusCode).toBe(200);
+    expect(validated.statusCode).toBe(200);
+    logs.restore();
+  });
+
+  afterAll(() => {
+    sns.restore();
+  });
+
+  const lines = () => logs.lines();
+  const records = () => lines().filter((line) => line.trim().startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it('wrote a structured line for each step of the flow', () => {
+    const messages = records().map((record) => record.message);
+    expect(messages).toEqual(expect.arrayContaining(['MFA session opened', 'OTP sent', 'OTP validated', 'Request refused', 'Request failed', 'Caller refused']));
+    expect(lines().length).toBeGreaterThan(10);
+  });
+
+  it('carries the API Gateway request ID as correlation_id on every line', () => {
+    for (const record of records()) {
+      expect(requestIds).toContain(record.correlation_id);
+    }
+  });
+
+  it('never names the mobile number in any spelling, nor the e-mail address', () => {
+    const text = lines().join('\n');
+    for (const spelling of SPELLINGS) expect(text).not.toContain(spelling);
+    expect(text.toLowerCase()).not.toContain(EMAIL.toLowerCase());
+    expect(text).toContain('+4479******56');
+  });
+
+  it('never carries an OTP, a token, a refresh key or a secret', () => {
+    const text = lines().join('\n');
+    expect(secrets.length).toBeGreaterThan(10);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+  });
+});
