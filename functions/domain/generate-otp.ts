@@ -17,6 +17,17 @@ export interface GenerateOtpRequest {
   fallbackChannel?: FallbackChannel;
 }
 
+/** What became of a request that got as far as a destination: for metrics, never for control flow. */
+export type GenerateOutcome = 'generated' | 'rate-limited' | 'delivery-failed';
+
+export interface GenerateOutcomeEvent {
+  outcome: GenerateOutcome;
+  brand: string;
+  channel: Channel;
+  /** E.164 number or e-mail address; the observer must not record it as is. */
+  to: string;
+}
+
 export interface GenerateOtpDeps {
   store: OtpStore;
   sender: OtpSender;
@@ -26,6 +37,8 @@ export interface GenerateOtpDeps {
   hashOtp: (sessionId: string, otp: string) => string;
   /** Told about a compensation that failed; the request's own error still wins. */
   onCleanupFailure?: (step: 'discard-otp' | 'refund', error: unknown) => void;
+  /** Told how a request ended once its destination was known. */
+  observe?: (event: GenerateOutcomeEvent) => void;
 }
 
 export interface GenerateOtpResult {
@@ -56,13 +69,24 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
     deps.sender.supports(channel),
   );
 
+  const observe = (outcome: GenerateOutcome) => {
+    try {
+      deps.observe?.({ outcome, brand: request.brand, channel: delivery.channel, to: delivery.to });
+    } catch {
+      // Observing is never a reason for a request to fail.
+    }
+  };
+
   const limit = rateLimitOf(config);
   const key = counterKey(request.brand, delivery.to);
   let windowEnd: number | undefined;
   if (limit) {
     const observed = read.counterKey === key ? (context.counter ?? null) : undefined;
     const allowance = await takeAllowance(deps.store, key, limit, now, observed);
-    if (!allowance.allowed) throw new RateLimitedError(allowance.retryAfterSeconds);
+    if (!allowance.allowed) {
+      observe('rate-limited');
+      throw new RateLimitedError(allowance.retryAfterSeconds);
+    }
     windowEnd = allowance.windowEnd;
   }
 
@@ -82,7 +106,11 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
       ...(config.smsOriginationNumber ? { smsOriginationNumber: config.smsOriginationNumber } : {}),
     }),
   ]);
-  if (saved.status === 'fulfilled' && saved.value && sent.status === 'fulfilled') return delivery;
+  if (saved.status === 'fulfilled' && saved.value && sent.status === 'fulfilled') {
+    observe('generated');
+    return delivery;
+  }
+  if (sent.status === 'rejected') observe('delivery-failed');
 
   // Either half failed: no OTP may stay usable that was not delivered, and the
   // customer keeps the allowance this attempt took. A write that failed with an

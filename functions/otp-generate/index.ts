@@ -3,7 +3,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import * as z from 'zod/mini';
 import { BrandCache } from '../domain/brand-cache';
-import { generateOtp } from '../domain/generate-otp';
+import { generateOtp, type GenerateOutcomeEvent } from '../domain/generate-otp';
 import { hashOtp, newOtp } from '../domain/otp-code';
 import { documentClient } from '../shared/aws-clients';
 import { callerOf, requireBrand, requireScope } from '../shared/caller';
@@ -13,6 +13,7 @@ import { InvalidDetailsError } from '../shared/errors';
 import { errorEnvelope, jsonBody, type JsonEvent } from '../shared/http-middleware';
 import { successResponse } from '../shared/http-response';
 import { API_GATEWAY_REQUEST_ID, logger, maskIdentifier } from '../shared/logger';
+import { countOtp, otpDimensions, type OtpMetric } from '../shared/metrics';
 import { otpPepper } from '../shared/otp-pepper';
 import { otpSender } from '../shared/otp-sender';
 import { parseBody, sessionFields } from '../shared/request-body';
@@ -20,6 +21,15 @@ import { parseBody, sessionFields } from '../shared/request-body';
 const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
 const brands = new BrandCache(config.BRAND_CACHE_SECONDS * 1000);
 const bodySchema = z.object(sessionFields);
+
+const OUTCOME_METRICS: Record<GenerateOutcomeEvent['outcome'], OtpMetric> = {
+  generated: 'OtpGenerated',
+  'rate-limited': 'OtpRateLimited',
+  'delivery-failed': 'OtpDeliveryFailed',
+};
+
+const countOutcome = ({ outcome, brand, channel, to }: GenerateOutcomeEvent) =>
+  countOtp(OUTCOME_METRICS[outcome], otpDimensions(brand, channel, to));
 
 function parseFallbackChannel(value: string | undefined): 'SMS' | undefined {
   if (value === undefined) return undefined;
@@ -45,6 +55,7 @@ const lambdaHandler = async (event: JsonEvent) => {
       newOtp,
       hashOtp: (sessionId, otp) => hashOtp(pepper, sessionId, otp),
       onCleanupFailure: (step, error) => logger.error('OTP cleanup failed', { step, error: error as Error }),
+      observe: countOutcome,
     },
     { ...body, ...(fallbackChannel ? { fallbackChannel } : {}) },
   );

@@ -4,6 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import * as z from 'zod/mini';
 import { BrandCache } from '../domain/brand-cache';
 import { hashOtp } from '../domain/otp-code';
+import { normaliseIdentifier, type Identifier } from '../domain/identifiers';
 import { validateOtp } from '../domain/validate-otp';
 import { authResponse } from '../shared/auth-response';
 import { documentClient } from '../shared/aws-clients';
@@ -11,7 +12,14 @@ import { callerOf, requireBrand, requireScope } from '../shared/caller';
 import { config, requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { errorEnvelope, jsonBody, type JsonEvent } from '../shared/http-middleware';
+import {
+  InvalidOtpError,
+  OtpExpiredError,
+  OtpNotGeneratedError,
+  OtpRetriesExceededError,
+} from '../shared/errors';
 import { API_GATEWAY_REQUEST_ID, logger, maskIdentifier } from '../shared/logger';
+import { countOtp, validationDimensions } from '../shared/metrics';
 import { otpPepper } from '../shared/otp-pepper';
 import { parseBody, sessionFields } from '../shared/request-body';
 import { tokenSigner } from '../shared/token-signer';
@@ -24,6 +32,22 @@ const otpField = z.union([
   z.number().check(z.int(), z.gte(0), z.lte(9_999_999_999)),
 ]);
 const bodySchema = z.object({ ...sessionFields, otp: otpField });
+
+/** The refusals that are a verdict on the OTP itself (wrong, expired, used up, none sent). */
+const isOtpRefusal = (error: unknown) =>
+  error instanceof InvalidOtpError ||
+  error instanceof OtpExpiredError ||
+  error instanceof OtpRetriesExceededError ||
+  error instanceof OtpNotGeneratedError;
+
+/** The request's identifier as the domain normalised it, when the brand is known. */
+function identifierOf(body: { brand: string; identifierType: Identifier['type']; identifierValue: string }): Identifier | undefined {
+  try {
+    return normaliseIdentifier(body.identifierType, body.identifierValue, brands.get(body.brand, Date.now()));
+  } catch {
+    return undefined;
+  }
+}
 
 /** POST /auth/v1/mfa/otp/validate */
 const lambdaHandler = async (event: JsonEvent) => {
@@ -45,7 +69,14 @@ const lambdaHandler = async (event: JsonEvent) => {
     },
     // A number is taken as written: 1234 is "1234", never zero-padded to the OTP length.
     { ...body, otp: String(body.otp) },
-  );
+  ).catch((error: unknown) => {
+    if (isOtpRefusal(error)) {
+      const code = String((error as InvalidOtpError).code);
+      countOtp('OtpValidationFailed', validationDimensions(body.brand, identifierOf(body)), { code });
+    }
+    throw error;
+  });
+  countOtp('OtpValidated', validationDimensions(body.brand, validated.identifier));
 
   logger.info('OTP validated', {
     brand: body.brand,
