@@ -1,0 +1,90 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import { build, type BuildOptions } from 'esbuild';
+import { buildApp } from '../../lib/app';
+import { REPO_ROOT, ServiceFunction } from '../../lib/service-function';
+
+export { REPO_ROOT };
+
+export interface Bundle {
+  file: string;
+  /** Size of the minified JavaScript, without its source map. */
+  bytes: number;
+  /** The function's environment as deployed, CloudFormation references replaced by placeholders. */
+  env: Record<string, string>;
+}
+
+export interface Deployed {
+  functions: Record<string, Bundle>;
+  /** scripts/bench/clients-only.ts, bundled by the same construct. */
+  clientsOnly: Bundle;
+  cleanup(): void;
+}
+
+/** A stand-in for a value only CloudFormation knows (a table name, an ARN). */
+const placeholder = (name: string) =>
+  name.endsWith('_ARN') ? `arn:aws:service:us-east-1:123456789012:bench-${name.toLowerCase()}` : `bench-${name.toLowerCase()}`;
+
+function bundleOf(fn: ServiceFunction, assembly: string): Bundle {
+  const dir = resolve(assembly, (fn.fn.node.findChild('Code') as Asset).assetPath);
+  const file = join(dir, 'index.js');
+  const cfn = fn.fn.node.defaultChild as CfnFunction;
+  const variables = (Stack.of(fn).resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+  const env = Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => [name, typeof value === 'string' ? value : placeholder(name)]),
+  );
+  return { file, bytes: statSync(file).size, env };
+}
+
+/**
+ * Every function as `cdk synth` bundles it: the real stack (lib/app.ts with the
+ * context of cdk.json) synthesized with bundling on, so the bench measures the files
+ * that would be deployed and follows any change to the construct's bundling.
+ */
+export function synthBundles(): Deployed {
+  const outdir = mkdtempSync(join(tmpdir(), 'mfa-otp-bench-cdk-'));
+  const context = (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+  const app = new App({ context, outdir });
+  const stack = buildApp(app);
+  const baseline = new ServiceFunction(new Stack(app, 'BenchBaseline'), 'ClientsOnly', {
+    entry: 'scripts/bench/clients-only.ts',
+    description: 'npm run bench: the DynamoDB and SNS clients only',
+    logRetention: RetentionDays.ONE_DAY,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const assembly = app.synth().directory;
+  const functions = Object.fromEntries(
+    Object.entries(stack.functions).map(([name, fn]) => [name, bundleOf(fn as ServiceFunction, assembly)]),
+  );
+  return { functions, clientsOnly: bundleOf(baseline, assembly), cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
+}
+
+/**
+ * A bundling option the construct does not use yet, tried on the side: esbuild with the
+ * construct's options (minify, source map without sources, node22, CJS, nothing
+ * external) plus `extra`.
+ */
+export async function bundleWith(entry: string, outDir: string, extra: BuildOptions): Promise<Omit<Bundle, 'env'>> {
+  const file = join(outDir, 'index.js');
+  mkdirSync(outDir, { recursive: true });
+  await build({
+    entryPoints: [resolve(REPO_ROOT, entry)],
+    bundle: true,
+    outfile: file,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    tsconfig: join(REPO_ROOT, 'tsconfig.json'),
+    logLevel: 'error',
+    ...extra,
+  });
+  return { file, bytes: statSync(file).size };
+}

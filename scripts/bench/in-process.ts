@@ -1,0 +1,238 @@
+/**
+ * The in-process half of the bench, run in a child process of run.ts with stdout
+ * discarded (the handlers log one JSON line a request, as on Lambda). Answers with one
+ * IPC message: handler throughput against a bare middy handler, and the AWS calls of
+ * one generate request.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { lambdaContext } from '../local/lambda-context';
+import { ensureTable, localClients, startDynalite } from '../local/dynamo-local';
+import { median, sequentialDepth, type CallSpan } from './stats';
+
+const TABLE = 'mfa-otp-bench';
+const PHONE = '+18767431754';
+
+export interface CallScenario {
+  name: string;
+  calls: string[];
+  sequential: number;
+}
+
+export interface InProcessResult {
+  bareOpsPerSec: number;
+  generateOpsPerSec: number;
+  rounds: Array<{ bare: number; generate: number }>;
+  /** Microseconds per call of the pieces a generate request is made of. */
+  costs: Record<string, number>;
+  scenarios: CallScenario[];
+}
+
+type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+type Send = (command: { constructor: { name: string }; input: Record<string, unknown> }) => Promise<unknown>;
+
+function setEnvironment(dynamoEndpoint: string): void {
+  Object.assign(process.env, {
+    TABLE_NAME: TABLE,
+    DYNAMODB_ENDPOINT: dynamoEndpoint,
+    OTP_PEPPER: 'bench-pepper-0123456789abcdef',
+    OTP_SENDER: 'sns',
+    OTP_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:otp-delivery',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    SDK_MAX_ATTEMPTS: '1',
+  });
+}
+
+/** The proxy event of a generate request; a cheap copy per request, as middy mutates it. */
+function eventFactory(brand: string, sessionId: string): () => APIGatewayProxyEvent {
+  const template: APIGatewayProxyEvent = {
+    resource: '/auth/v1/mfa/otp/generate',
+    path: '/auth/v1/mfa/otp/generate',
+    httpMethod: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    isBase64Encoded: false,
+    body: JSON.stringify({ identifierType: 'MOBILE', identifierValue: PHONE, deviceId: 'device-1', brand, sessionId }),
+    requestContext: {
+      authorizer: { brand, scopes: 'customer:write', principalId: 'c_bench' },
+      requestId: 'bench',
+    } as unknown as APIGatewayProxyEvent['requestContext'],
+  };
+  return () => ({ ...template, headers: { ...template.headers }, requestContext: { ...template.requestContext } });
+}
+
+/** Completed requests a second with `concurrency` in flight for `ms`; every answer must be a 200. */
+async function throughput(handler: Handler, makeEvent: () => APIGatewayProxyEvent, ms: number, concurrency = 32): Promise<number> {
+  const context = lambdaContext('bench');
+  let done = 0;
+  const end = performance.now() + ms;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const response = await handler(makeEvent(), context);
+      if (response.statusCode !== 200) throw new Error(`bench request answered ${response.statusCode}: ${response.body}`);
+      done++;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return done / ((performance.now() - started) / 1000);
+}
+
+/** Microseconds per call of `fn`, after a warm-up. */
+async function microseconds(fn: () => unknown, calls = 5000): Promise<number> {
+  for (let i = 0; i < 500; i++) await fn();
+  const started = performance.now();
+  for (let i = 0; i < calls; i++) await fn();
+  return ((performance.now() - started) * 1000) / calls;
+}
+
+/** DynamoDB and SNS answering at once, with what a valid generate request needs to succeed. */
+function instantFakes(brand: string, sessionId: string): { dynamo: Send; sns: Send } {
+  const windowEnd = Date.now() + 3_600_000;
+  const items = [
+    { pk: `SESSION#${sessionId}`, brand, identifierType: 'MOBILE', identifierValue: PHONE, deviceId: 'device-1', expiresAt: windowEnd },
+    { pk: `BRAND#${brand}`, config: { brand, defaultCountry: 'US', otpMaxCount: 1_000_000, otpTimeOut: 60, otpLength: 6, otpValidityMinutes: 10, mfaMaxOtpRetryCount: 5, mfaSessionExpiryMinutes: 15, externalIdLoginEnabled: false, otpSendForExternalId: 'MOBILE', mobileSubChannel: null, fallbackChannels: ['SMS'], templates: {} } },
+    { pk: `OTPCOUNT#${brand}#${PHONE}`, count: 1, windowEnd },
+  ];
+  return {
+    dynamo: async (command) => {
+      if (command.constructor.name === 'BatchGetCommand') return { Responses: { [TABLE]: items } };
+      if (command.constructor.name === 'UpdateCommand') return { Attributes: { count: 2, windowEnd } };
+      throw new Error(`unexpected ${command.constructor.name}`);
+    },
+    sns: async () => ({ MessageId: randomUUID() }),
+  };
+}
+
+/** Wraps a client's send so that every call leaves its name and start/end times. */
+function recordCalls(client: { send: unknown }, prefix: string, spans: CallSpan[], delayMs = 0): () => void {
+  const original = client.send as Send;
+  client.send = async (command: Parameters<Send>[0]) => {
+    const span: CallSpan = { name: `${prefix}:${command.constructor.name.replace(/Command$/, '')}`, start: performance.now(), end: 0 };
+    spans.push(span);
+    try {
+      if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return await original.call(client, command);
+    } finally {
+      span.end = performance.now();
+    }
+  };
+  return () => {
+    client.send = original;
+  };
+}
+
+/** What the pieces of a generate request cost on their own: where its time goes. */
+async function pieceCosts(bare: Handler, makeEvent: () => APIGatewayProxyEvent): Promise<Record<string, number>> {
+  const { injectLambdaContext } = await import('@aws-lambda-powertools/logger/middleware');
+  const httpHeaderNormalizer = (await import('@middy/http-header-normalizer')).default;
+  const { errorEnvelope, jsonBody } = await import('../../functions/shared/http-middleware');
+  const { logger, API_GATEWAY_REQUEST_ID } = await import('../../functions/shared/logger');
+  const { countOtp, otpDimensions } = await import('../../functions/shared/metrics');
+  const { normaliseMobile } = await import('../../functions/domain/identifiers');
+  const { hashOtp, newOtp } = await import('../../functions/domain/otp-code');
+  const { parseBody, sessionFields } = await import('../../functions/shared/request-body');
+  const z = await import('zod/mini');
+  const schema = z.object(sessionFields);
+  const body = JSON.parse(makeEvent().body as string) as Record<string, unknown>;
+  const stack = middy(async () => ({ statusCode: 200, body: '' }))
+    .use(injectLambdaContext(logger, { resetKeys: true, correlationIdPath: API_GATEWAY_REQUEST_ID }))
+    .use(httpHeaderNormalizer())
+    .use(errorEnvelope())
+    .use(jsonBody()) as unknown as Handler;
+  const context = lambdaContext('bench');
+  return {
+    'bare middy handler (the baseline)': await microseconds(() => bare(makeEvent(), context)),
+    "middy with the handler's four middlewares, empty handler": await microseconds(() => stack(makeEvent(), context)),
+    'body schema (zod/mini)': await microseconds(() => parseBody(schema, { ...body })),
+    [`normalise ${PHONE} (libphonenumber, a NANP number)`]: await microseconds(() => normaliseMobile(PHONE, { defaultCountry: 'US' })),
+    'normalise +447911123456': await microseconds(() => normaliseMobile('+447911123456', { defaultCountry: 'US' })),
+    'OTP and its HMAC': await microseconds(() => hashOtp('bench-pepper-0123456789abcdef', 'P-1', newOtp(6))),
+    'one log line (Powertools Logger)': await microseconds(() => logger.info('OTP sent', { brand: 'bench', channel: 'SMS', to: '+1876*****54' })),
+    'one EMF metric line, with the country': await microseconds(() => countOtp('OtpGenerated', otpDimensions('bench', 'SMS', PHONE))),
+  };
+}
+
+async function main(): Promise<void> {
+  const dynalite = await startDynalite(0);
+  setEnvironment(dynalite.endpoint);
+  const { client } = localClients(dynalite.endpoint);
+  await ensureTable(client, TABLE);
+
+  const { handler: generate } = (await import('../../functions/otp-generate')) as unknown as { handler: Handler };
+  const clients = await import('../../functions/shared/aws-clients');
+  const { DynamoStore } = await import('../../functions/shared/dynamo-store');
+  const { parseBrandConfig } = await import('../../functions/domain/brand-config');
+
+  // 1. Throughput against instant fakes, alternating with the bare handler.
+  const bare = middy(async (event: APIGatewayProxyEvent) => {
+    JSON.parse(event.body ?? '');
+    return { statusCode: 200, body: '{"status":{"success":true,"code":200,"message":"SUCCESS"}}' };
+  }) as unknown as Handler;
+  const fakeSession = `P-${randomUUID()}`;
+  const fakes = instantFakes('bench', fakeSession);
+  const realDynamoSend = clients.documentClient.send;
+  const realSnsSend = clients.sns.send;
+  Object.assign(clients.documentClient, { send: fakes.dynamo });
+  Object.assign(clients.sns, { send: fakes.sns });
+  const makeEvent = eventFactory('bench', fakeSession);
+  await throughput(bare, makeEvent, 500);
+  await throughput(generate, makeEvent, 500);
+  const rounds: InProcessResult['rounds'] = [];
+  for (let round = 0; round < 3; round++) {
+    rounds.push({ bare: await throughput(bare, makeEvent, 1500), generate: await throughput(generate, makeEvent, 1500) });
+  }
+  const costs = await pieceCosts(bare, makeEvent);
+  Object.assign(clients.documentClient, { send: realDynamoSend });
+  Object.assign(clients.sns, { send: realSnsSend });
+
+  // 2. The calls of one request, against dynalite and an SNS that takes 2 ms.
+  const store = new DynamoStore(clients.documentClient, TABLE);
+  const config = parseBrandConfig({ brand: 'calls', defaultCountry: 'US', otpMaxCount: 100, otpTimeOut: 10 });
+  await store.putBrandConfig(config);
+  Object.assign(clients.sns, { send: async () => ({ MessageId: randomUUID() }) });
+  const scenarios: CallScenario[] = [];
+  const scenario = async (name: string, phone: string) => {
+    const sessionId = `P-${randomUUID()}`;
+    await store.createSession({ sessionId, brand: 'calls', identifierType: 'MOBILE', identifierValue: phone, deviceId: 'device-1', expiresAt: Date.now() + 900_000 });
+    const spans: CallSpan[] = [];
+    const stopDynamo = recordCalls(clients.documentClient, 'DynamoDB', spans);
+    const stopSns = recordCalls(clients.sns, 'SNS', spans, 2);
+    const event = eventFactory('calls', sessionId)();
+    event.body = JSON.stringify({ identifierType: 'MOBILE', identifierValue: phone, deviceId: 'device-1', brand: 'calls', sessionId });
+    const response = await generate(event, lambdaContext('bench'));
+    stopDynamo();
+    stopSns();
+    if (response.statusCode !== 200) throw new Error(`${name}: answered ${response.statusCode}: ${response.body}`);
+    scenarios.push({ name, calls: spans.sort((a, b) => a.start - b.start).map((s) => s.name), sequential: sequentialDepth(spans) });
+  };
+  await scenario('brand not cached, first OTP to the number', '+18767431754');
+  await scenario('brand cached, first OTP to the number', '+18767431755');
+  await scenario('brand cached, number already counted (steady state)', '+18767431754');
+
+  client.destroy();
+  clients.documentClient.destroy();
+  await dynalite.close();
+  const result: InProcessResult = {
+    bareOpsPerSec: median(rounds.map((r) => r.bare)),
+    generateOpsPerSec: median(rounds.map((r) => r.generate)),
+    rounds,
+    costs,
+    scenarios,
+  };
+  process.send?.(result);
+}
+
+main().catch((error: unknown) => {
+  process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  process.exitCode = 1;
+});
