@@ -1,6 +1,4 @@
 import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import * as z from 'zod/mini';
 import { BrandCache } from '../domain/brand-cache';
 import { generateOtp, type GenerateOutcomeEvent } from '../domain/generate-otp';
@@ -10,9 +8,9 @@ import { callerOf, requireBrand, requireScope } from '../shared/caller';
 import { config, requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { InvalidDetailsError } from '../shared/errors';
-import { errorEnvelope, jsonBody, type JsonEvent } from '../shared/http-middleware';
+import { jsonRoute, type JsonEvent } from '../shared/http-middleware';
 import { successResponse } from '../shared/http-response';
-import { API_GATEWAY_REQUEST_ID, logger, maskIdentifier } from '../shared/logger';
+import { logger, maskIdentifier } from '../shared/logger';
 import { countOtp, otpDimensions, type OtpMetric } from '../shared/metrics';
 import { otpPepper } from '../shared/otp-pepper';
 import { otpSender } from '../shared/otp-sender';
@@ -64,8 +62,4 @@ const lambdaHandler = async (event: JsonEvent) => {
   return successResponse();
 };
 
-export const handler = middy(lambdaHandler)
-  .use(injectLambdaContext(logger, { resetKeys: true, correlationIdPath: API_GATEWAY_REQUEST_ID }))
-  .use(httpHeaderNormalizer())
-  .use(errorEnvelope())
-  .use(jsonBody());
+export const handler = middy(lambdaHandler).use(jsonRoute());

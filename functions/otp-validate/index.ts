@@ -1,6 +1,4 @@
 import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import * as z from 'zod/mini';
 import { BrandCache } from '../domain/brand-cache';
 import { hashOtp } from '../domain/otp-code';
@@ -11,14 +9,14 @@ import { documentClient } from '../shared/aws-clients';
 import { callerOf, requireBrand, requireScope } from '../shared/caller';
 import { config, requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
-import { errorEnvelope, jsonBody, type JsonEvent } from '../shared/http-middleware';
+import { jsonRoute, type JsonEvent } from '../shared/http-middleware';
 import {
   InvalidOtpError,
   OtpExpiredError,
   OtpNotGeneratedError,
   OtpRetriesExceededError,
 } from '../shared/errors';
-import { API_GATEWAY_REQUEST_ID, logger, maskIdentifier } from '../shared/logger';
+import { logger, maskIdentifier } from '../shared/logger';
 import { countOtp, validationDimensions } from '../shared/metrics';
 import { otpPepper } from '../shared/otp-pepper';
 import { parseBody, sessionFields } from '../shared/request-body';
@@ -86,8 +84,4 @@ const lambdaHandler = async (event: JsonEvent) => {
   return authResponse({ token: validated.token, key: validated.refreshKey, sessionId: null, role: 'USER' });
 };
 
-export const handler = middy(lambdaHandler)
-  .use(injectLambdaContext(logger, { resetKeys: true, correlationIdPath: API_GATEWAY_REQUEST_ID }))
-  .use(httpHeaderNormalizer())
-  .use(errorEnvelope())
-  .use(jsonBody());
+export const handler = middy(lambdaHandler).use(jsonRoute());

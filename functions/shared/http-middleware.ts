@@ -1,8 +1,14 @@
 import type middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { InvalidDetailsError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
 import { errorResponse, toApiError } from './http-response';
-import { logger } from './logger';
+import { API_GATEWAY_REQUEST_ID, logger } from './logger';
+import { config } from './config';
+import { cors, parseOrigins } from './cors';
+
+const allowedOrigins = parseOrigins(config.ALLOWED_ORIGINS);
 
 /** An API Gateway event whose body has been checked and parsed into a JSON object. */
 export type JsonEvent = APIGatewayProxyEvent & { jsonBody: Record<string, unknown> };
@@ -50,4 +56,18 @@ export function errorEnvelope(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGa
       request.response = errorResponse(apiError);
     },
   };
+}
+
+/**
+ * The middleware every JSON route runs, in order: log context with the API Gateway
+ * request ID, lower-cased headers, CORS, the error envelope, then the body checks.
+ */
+export function jsonRoute() {
+  return [
+    injectLambdaContext(logger, { resetKeys: true, correlationIdPath: API_GATEWAY_REQUEST_ID }),
+    httpHeaderNormalizer(),
+    cors(allowedOrigins),
+    errorEnvelope(),
+    jsonBody(),
+  ];
 }

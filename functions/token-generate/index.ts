@@ -1,6 +1,4 @@
 import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import * as z from 'zod/mini';
 import { BrandCache } from '../domain/brand-cache';
 import { openSession } from '../domain/open-session';
@@ -10,8 +8,8 @@ import { callerOf, requireBrand, requireScope } from '../shared/caller';
 import { config, requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { firstFactorKeys } from '../shared/first-factor-keys';
-import { errorEnvelope, jsonBody, type JsonEvent } from '../shared/http-middleware';
-import { API_GATEWAY_REQUEST_ID, logger, maskIdentifier } from '../shared/logger';
+import { jsonRoute, type JsonEvent } from '../shared/http-middleware';
+import { logger, maskIdentifier } from '../shared/logger';
 import { mfaFields, parseBody } from '../shared/request-body';
 import { tokenSigner } from '../shared/token-signer';
 
@@ -39,8 +37,4 @@ const lambdaHandler = async (event: JsonEvent) => {
   return authResponse({ token: opened.token, key: null, sessionId: opened.sessionId, role: 'VIEW' });
 };
 
-export const handler = middy(lambdaHandler)
-  .use(injectLambdaContext(logger, { resetKeys: true, correlationIdPath: API_GATEWAY_REQUEST_ID }))
-  .use(httpHeaderNormalizer())
-  .use(errorEnvelope())
-  .use(jsonBody());
+export const handler = middy(lambdaHandler).use(jsonRoute());
