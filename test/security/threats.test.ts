@@ -1,0 +1,105 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler as otpGenerate } from '../../functions/otp-generate';
+import { handler as otpValidate } from '../../functions/otp-validate';
+import { logger } from '../../functions/shared/logger';
+import { apiEvent, invoke } from '../support/api-events';
+import { openSession, testStore } from '../support/fixtures';
+import { counterItem, generate, generateBody, otpFixture, otpOf, outcome, type OtpFixture } from '../support/otp-generate';
+
+/** The threat-model cases of docs/security.md that no other test file pins down. */
+const sns = mockClient(SNSClient);
+const store = testStore();
+
+const validate = (fixture: OtpFixture, otp: string) =>
+  invoke(otpValidate, apiEvent({ path: '/auth/v1/mfa/otp/validate', body: generateBody(fixture, { otp }), caller: { brand: fixture.brand.brand } }));
+
+const lastOtp = () => {
+  const calls = sns.commandCalls(PublishCommand);
+  return otpOf(calls[calls.length - 1]?.args[0].input);
+};
+
+describe('threat model', () => {
+  beforeEach(() => {
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  afterAll(() => {
+    sns.restore();
+  });
+
+  describe('enumeration', () => {
+    it('does not say whether a username exists to a caller without a session opened for it', async () => {
+      const fixture = await otpFixture({ session: { identifierType: 'USERNAME', identifierValue: 'jane' } });
+      await store.putCustomer(fixture.brand.brand, { type: 'USERNAME', value: 'jane' }, { mobile: '+18767431754' });
+
+      const known = await generate(otpGenerate, fixture, { identifierValue: 'jane', sessionId: 'P-00000000-0000-4000-8000-000000000000' });
+      const unknown = await generate(otpGenerate, fixture, { identifierValue: 'nobody', sessionId: 'P-00000000-0000-4000-8000-000000000000' });
+      const otherName = await generate(otpGenerate, fixture, { identifierValue: 'nobody' });
+
+      expect(outcome(known)).toEqual([401, 1505]);
+      expect(outcome(unknown)).toEqual([401, 1505]);
+      // Only a session opened (by the first factor) for this very username learns 1515.
+      expect(outcome(otherName)).toEqual([401, 1541]);
+      expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    });
+  });
+
+  describe('brute force', () => {
+    it('allows at most otpMaxCount × mfaMaxOtpRetryCount judged guesses per window, however often OTPs are requested', async () => {
+      const fixture = await otpFixture({ brand: { otpMaxCount: 2, otpTimeOut: 10, mfaMaxOtpRetryCount: 3, otpLength: 6 } });
+      const answers: string[] = [];
+
+      for (let round = 0; round < 4; round++) {
+        answers.push(outcome(await generate(otpGenerate, fixture)).join('/'));
+        for (let guess = 0; guess < 5; guess++) {
+          // A wrong code: the delivered one with its last digit changed.
+          const otp = lastOtp();
+          const wrong = otp.slice(0, -1) + String((Number(otp.slice(-1)) + 1) % 10);
+          answers.push(outcome(await validate(fixture, wrong)).join('/'));
+        }
+      }
+
+      const judged = answers.filter((answer) => answer === '401/1506');
+      expect(judged).toHaveLength(2 * 3);
+      expect(answers.filter((answer) => answer === '200/200')).toHaveLength(2);
+      expect(answers).toContain('429/1534');
+      expect(answers).toContain('429/1518');
+    });
+  });
+
+  describe('SMS pumping', () => {
+    it('sends nothing and counts nothing for a number outside the brand allowed countries', async () => {
+      const fixture = await otpFixture({ brand: { allowedCountries: ['US'], defaultCountry: 'US' }, session: { identifierValue: '+447911123456' } });
+      // Cache the brand, so the number is judged before the first DynamoDB read.
+      await generate(otpGenerate, fixture);
+      sns.reset();
+
+      const answer = await generate(otpGenerate, fixture);
+
+      expect(outcome(answer)).toEqual([400, 1519]);
+      expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+      expect(await counterItem(fixture.brand.brand, '+447911123456')).toBeUndefined();
+    });
+  });
+
+  describe('replay', () => {
+    it('refuses an OTP delivered for one session on another session of the same customer', async () => {
+      const fixture = await otpFixture();
+      const other = { brand: fixture.brand, session: await openSession(store, { brand: fixture.brand.brand }) };
+      await generate(otpGenerate, fixture);
+      const otp = lastOtp();
+      await generate(otpGenerate, other);
+
+      expect(outcome(await validate(other, otp))).toEqual([401, 1506]);
+      expect(outcome(await validate(fixture, otp))).toEqual([200, 200]);
+      expect(outcome(await validate(fixture, otp))).toEqual([401, 1505]);
+    });
+  });
+});
