@@ -16,7 +16,7 @@ import type { E2eServer } from './e2e-server';
 import type { InProcessResult } from './in-process';
 import { ratio } from './stats';
 
-const COLD_START_RUNS = 15;
+const COLD_START_RUNS = 21;
 const LOAD_SECONDS = 5;
 const LOAD_CONNECTIONS = 10;
 const KB = 1024;
