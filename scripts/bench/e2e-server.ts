@@ -5,7 +5,7 @@
  * with a brand, a credential and sessions to generate OTPs for; `dynalite`: dynalite
  * alone, with PutItem requests. Answers with one IPC message: the URL and the requests.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -23,12 +23,21 @@ export interface E2eServer {
   requests: BenchRequest[];
 }
 
+/** Undone when run.ts stops this process with SIGTERM: servers closed, data directory removed. */
+const cleanups: Array<() => unknown> = [];
+process.once('SIGTERM', async () => {
+  // In order: the servers first, so that no request in flight writes to the directory after it is gone.
+  for (const cleanup of cleanups) await Promise.resolve(cleanup()).catch(() => undefined);
+  process.exit(0);
+});
+
 /** Distinct numbers, so that each request counts against its own rate-limit item. */
 const SESSIONS = 200;
 const TABLE = 'mfa-otp-bench';
 
 async function startStack(): Promise<E2eServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'mfa-otp-bench-'));
+  const dir = mkdtempSync(join(tmpdir(), 'mfa-otp-bench-stack-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const { startLocalStack } = await import('../local/local-stack');
   const stack = await startLocalStack({
     port: 0,
@@ -40,6 +49,7 @@ async function startStack(): Promise<E2eServer> {
     authorizerCacheSeconds: 300,
     seedDemo: false,
   });
+  cleanups.unshift(() => stack.close());
   const { DynamoStore } = await import('../../functions/shared/dynamo-store');
   const { parseBrandConfig } = await import('../../functions/domain/brand-config');
   const { createCredentials } = await import('../admin/commands');
@@ -66,6 +76,7 @@ async function startStack(): Promise<E2eServer> {
 
 async function startBareDynalite(): Promise<E2eServer> {
   const dynamo = await startDynalite(0);
+  cleanups.push(() => dynamo.close());
   const { client } = localClients(dynamo.endpoint);
   await ensureTable(client, TABLE);
   client.destroy();

@@ -83,6 +83,8 @@ describe('AWS clients', () => {
     try {
       let answer: Answer | undefined;
       await jest.isolateModulesAsync(async () => {
+        const { logger } = await import('../../functions/shared/logger');
+        jest.spyOn(logger, 'error').mockImplementation(() => undefined);
         const { handler } = await import('../../functions/otp-generate');
         const body = { identifierType: 'MOBILE', identifierValue: '+18767431754', deviceId: 'd', brand: 'hung', sessionId: 'P-1' };
         answer = await invoke(handler, apiEvent({ body, caller: { brand: 'hung' } }));
@@ -93,6 +95,7 @@ describe('AWS clients', () => {
       expect(endpoint.requests()).toBe(2);
     } finally {
       process.env = saved;
+      jest.restoreAllMocks();
       await endpoint.close();
     }
   }, 10_000);

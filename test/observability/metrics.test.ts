@@ -51,6 +51,7 @@ describe('OTP metrics', () => {
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     emitted = recordEmf();
+    for (const level of ['info', 'error'] as const) jest.spyOn(logger, level).mockImplementation(() => undefined);
   });
 
   afterEach(() => {
