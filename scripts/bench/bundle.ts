@@ -1,11 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
-import { build, type BuildOptions } from 'esbuild';
 import { buildApp } from '../../lib/app';
 import { REPO_ROOT, ServiceFunction } from '../../lib/service-function';
 
@@ -62,29 +61,4 @@ export function synthBundles(): Deployed {
     Object.entries(stack.functions).map(([name, fn]) => [name, bundleOf(fn as ServiceFunction, assembly)]),
   );
   return { functions, clientsOnly: bundleOf(baseline, assembly), cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
-}
-
-/**
- * A bundling option the construct does not use yet, tried on the side: esbuild with the
- * construct's options (minify, source map without sources, node22, CJS, nothing
- * external) plus `extra`.
- */
-export async function bundleWith(entry: string, outDir: string, extra: BuildOptions): Promise<Omit<Bundle, 'env'>> {
-  const file = join(outDir, 'index.js');
-  mkdirSync(outDir, { recursive: true });
-  await build({
-    entryPoints: [resolve(REPO_ROOT, entry)],
-    bundle: true,
-    outfile: file,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    tsconfig: join(REPO_ROOT, 'tsconfig.json'),
-    logLevel: 'error',
-    ...extra,
-  });
-  return { file, bytes: statSync(file).size };
 }
