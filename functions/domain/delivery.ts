@@ -6,7 +6,7 @@ import {
 } from '../shared/errors';
 import type { BrandConfig, Channel } from './brand-config';
 import type { Identifier } from './identifiers';
-import type { Customer } from './ports';
+import type { Customer, OtpMessage } from './ports';
 
 export interface Delivery {
   channel: Channel;
@@ -63,4 +63,16 @@ function mobileChannel(config: BrandConfig, fallback: FallbackChannel | undefine
 export function renderMessage(config: BrandConfig, channel: Channel, otp: string): string {
   const template = config.templates[channel] ?? DEFAULT_TEMPLATES[channel];
   return template.replaceAll('{minutes}', String(config.otpValidityMinutes)).replaceAll('{otp}', otp);
+}
+
+/** What a delivery says, as the channel workers and the local outbox both receive it. */
+export function deliveryFields(message: OtpMessage) {
+  return {
+    channel: message.channel,
+    to: message.to,
+    brand: message.brand,
+    sessionId: message.sessionId,
+    otp: message.otp,
+    message: message.text,
+  };
 }

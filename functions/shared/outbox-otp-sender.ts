@@ -1,5 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { deliveryFields } from '../domain/delivery';
 import type { OtpMessage, OtpSender } from '../domain/ports';
 
 /**
@@ -17,15 +18,7 @@ export class OutboxOtpSender implements OtpSender {
   }
 
   async send(message: OtpMessage): Promise<void> {
-    const line = JSON.stringify({
-      channel: message.channel,
-      to: message.to,
-      brand: message.brand,
-      sessionId: message.sessionId,
-      otp: message.otp,
-      message: message.text,
-      at: new Date().toISOString(),
-    });
+    const line = JSON.stringify({ ...deliveryFields(message), at: new Date().toISOString() });
     await mkdir(dirname(this.file), { recursive: true });
     await appendFile(this.file, `${line}\n`, { mode: 0o600 });
     this.echo(`[outbox] ${line}`);

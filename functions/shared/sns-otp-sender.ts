@@ -1,5 +1,6 @@
 import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
 import type { Channel } from '../domain/brand-config';
+import { deliveryFields } from '../domain/delivery';
 import type { OtpMessage, OtpSender } from '../domain/ports';
 import { DestinationRefusedError } from './errors';
 
@@ -42,15 +43,7 @@ export class SnsOtpSender implements OtpSender {
   private topicCommand(message: OtpMessage): PublishCommand {
     return new PublishCommand({
       TopicArn: this.topicArn,
-      Message: JSON.stringify({
-        version: DELIVERY_MESSAGE_VERSION,
-        channel: message.channel,
-        to: message.to,
-        brand: message.brand,
-        sessionId: message.sessionId,
-        otp: message.otp,
-        message: message.text,
-      }),
+      Message: JSON.stringify({ version: DELIVERY_MESSAGE_VERSION, ...deliveryFields(message) }),
       MessageAttributes: { channel: text(message.channel) },
     });
   }
