@@ -26,6 +26,8 @@ export interface GenerateOutcomeEvent {
   channel: Channel;
   /** E.164 number or e-mail address; the observer must not record it as is. */
   to: string;
+  /** The number's country when it is the request's own MOBILE, already known from its parse. */
+  country?: string;
 }
 
 export interface GenerateOtpDeps {
@@ -71,7 +73,8 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
 
   const observe = (outcome: GenerateOutcome) => {
     try {
-      deps.observe?.({ outcome, brand: request.brand, channel: delivery.channel, to: delivery.to });
+      const country = delivery.to === identifier.value ? identifier.country : undefined;
+      deps.observe?.({ outcome, brand: request.brand, channel: delivery.channel, to: delivery.to, ...(country ? { country } : {}) });
     } catch {
       // Observing is never a reason for a request to fail.
     }

@@ -8,6 +8,8 @@ export interface Identifier {
   type: IdentifierType;
   /** Normalised: E.164 for MOBILE, lower case for EMAIL, trimmed otherwise. */
   value: string;
+  /** A MOBILE's country (ISO 3166 alpha-2), from the parse that normalised it. */
+  country?: string;
 }
 
 export interface NormaliseOptions {
@@ -30,6 +32,11 @@ export function parseIdentifierType(value: unknown): IdentifierType {
  * default country, or as international digits when the brand has none.
  */
 export function normaliseMobile(raw: string, options: NormaliseOptions = {}): string {
+  return parseMobile(raw, options).value;
+}
+
+/** The one libphonenumber parse of a number: its E.164 form and its country. */
+function parseMobile(raw: string, options: NormaliseOptions): { value: string; country?: string } {
   const trimmed = raw.trim();
   const international = trimmed.startsWith('+') || !options.defaultCountry;
   const phone = international
@@ -39,7 +46,7 @@ export function normaliseMobile(raw: string, options: NormaliseOptions = {}): st
   if (options.allowedCountries?.length && !options.allowedCountries.includes(phone.country ?? '')) {
     throw new InvalidDetailsError('identifierValue');
   }
-  return phone.number;
+  return phone.country ? { value: phone.number, country: phone.country } : { value: phone.number };
 }
 
 export function normaliseEmail(raw: string): string {
@@ -52,7 +59,7 @@ export function normaliseIdentifier(type: IdentifierType, raw: string, options: 
   if (raw.length > MAX_IDENTIFIER_LENGTH) throw new InvalidDetailsError('identifierValue');
   switch (type) {
     case 'MOBILE':
-      return { type, value: normaliseMobile(raw, options) };
+      return { type, ...parseMobile(raw, options) };
     case 'EMAIL':
       return { type, value: normaliseEmail(raw) };
     default: {

@@ -26,8 +26,8 @@ const OUTCOME_METRICS: Record<GenerateOutcomeEvent['outcome'], OtpMetric> = {
   'delivery-failed': 'OtpDeliveryFailed',
 };
 
-const countOutcome = ({ outcome, brand, channel, to }: GenerateOutcomeEvent) =>
-  countOtp(OUTCOME_METRICS[outcome], otpDimensions(brand, channel, to));
+const countOutcome = ({ outcome, brand, channel, to, country }: GenerateOutcomeEvent) =>
+  countOtp(OUTCOME_METRICS[outcome], otpDimensions(brand, channel, to, country));
 
 function parseFallbackChannel(value: string | undefined): 'SMS' | undefined {
   if (value === undefined) return undefined;

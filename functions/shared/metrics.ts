@@ -25,10 +25,13 @@ export interface OtpDimensions {
 
 const PHONE_CHANNELS: ReadonlySet<string> = new Set(['SMS', 'WHATSAPP', 'ZALO']);
 
+/** A number's country: the one its normalisation found, or a parse of the E.164 form. */
+const countryOf = (e164: string, known?: string) => known ?? parsePhoneNumberFromString(e164)?.country ?? 'unknown';
+
 /** The dimensions of an OTP sent to `to`: the destination itself never becomes one. */
-export function otpDimensions(brand: string, channel: Channel, to: string): OtpDimensions {
+export function otpDimensions(brand: string, channel: Channel, to: string, country?: string): OtpDimensions {
   if (!PHONE_CHANNELS.has(channel)) return { brand, channel };
-  return { brand, channel, country: parsePhoneNumberFromString(to)?.country ?? 'unknown' };
+  return { brand, channel, country: countryOf(to, country) };
 }
 
 /**
@@ -39,7 +42,7 @@ export function otpDimensions(brand: string, channel: Channel, to: string): OtpD
 export function validationDimensions(brand: string, identifier: Identifier | undefined): OtpDimensions {
   if (!identifier) return { brand, channel: 'unknown' };
   if (identifier.type !== 'MOBILE') return { brand, channel: identifier.type };
-  return { brand, channel: 'MOBILE', country: parsePhoneNumberFromString(identifier.value)?.country ?? 'unknown' };
+  return { brand, channel: 'MOBILE', country: countryOf(identifier.value, identifier.country) };
 }
 
 /**

@@ -4,7 +4,7 @@ import { hashOtp } from '../../functions/domain/otp-code';
 import { handler as otpGenerate } from '../../functions/otp-generate';
 import { handler as otpValidate } from '../../functions/otp-validate';
 import { logger } from '../../functions/shared/logger';
-import { metrics } from '../../functions/shared/metrics';
+import { metrics, otpDimensions } from '../../functions/shared/metrics';
 import { apiEvent, invoke } from '../support/api-events';
 import { testStore } from '../support/fixtures';
 import { SNS_REFUSALS } from '../support/fault-injection';
@@ -181,5 +181,18 @@ describe('OTP metrics on stdout', () => {
       { Namespace: 'MfaOtpTest', Dimensions: [['service', 'brand', 'channel', 'country']], Metrics: [{ Name: 'OtpGenerated', Unit: 'Count' }] },
     ]);
     expect(emf).toMatchObject({ service: 'mfa-otp', brand: 'b', channel: 'SMS', country: 'JM', OtpGenerated: 1 });
+  });
+});
+
+describe('otpDimensions', () => {
+  it('takes the country its normalisation already found instead of parsing the number again', () => {
+    // A parse of +1 876 would say JM: the given country shows no second parse happened.
+    const dimensions = otpDimensions('demo', 'SMS', '+18767431754', 'US');
+
+    expect(dimensions).toEqual({ brand: 'demo', channel: 'SMS', country: 'US' });
+  });
+
+  it('parses the number when no country is known, as for a customer record’s mobile', () => {
+    expect(otpDimensions('demo', 'SMS', '+18767431754').country).toBe('JM');
   });
 });

@@ -77,6 +77,7 @@ describe('normaliseIdentifier', () => {
     expect(normaliseIdentifier('MOBILE', '(876) 743-1754', { defaultCountry: 'US' })).toEqual({
       type: 'MOBILE',
       value: '+18767431754',
+      country: 'JM',
     });
   });
 
