@@ -3,9 +3,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { config } from './config';
-import { SERVICE_NAME } from './logger';
+import { traceClient } from './xray-tracing';
 
 /**
  * The AWS clients, created once per Lambda instance. Timeouts sit well inside the
@@ -27,8 +26,8 @@ const common = {
 };
 
 /**
- * Whether AWS calls are traced: where Powertools Tracer itself would trace (on Lambda,
- * not under SAM or Amplify) unless POWERTOOLS_TRACE_ENABLED=false.
+ * Whether AWS calls are traced: on Lambda (where active tracing gives each invocation
+ * a segment), not under SAM or Amplify, unless POWERTOOLS_TRACE_ENABLED=false.
  */
 export function tracingEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   if ((env.POWERTOOLS_TRACE_ENABLED ?? '').toLowerCase() === 'false') return false;
@@ -36,25 +35,11 @@ export function tracingEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return (env.AWS_EXECUTION_ENV ?? '').startsWith('AWS_Lambda_');
 }
 
-let tracer: Tracer | null | undefined;
-
-/**
- * Powertools Tracer, loaded only where tracing is on: the X-Ray SDK it brings costs
- * cold-start time and turns on async hooks, which tests, the local stack and a
- * function with tracing switched off then never pay for.
- */
-export function activeTracer(): Tracer | undefined {
-  if (tracer === undefined) {
-    // A require, not an import, so that nothing of the X-Ray SDK is evaluated unless it is used.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    tracer = tracingEnabled() ? new (require('@aws-lambda-powertools/tracer').Tracer as typeof Tracer)({ serviceName: SERVICE_NAME }) : null;
-  }
-  return tracer ?? undefined;
-}
+const tracing = tracingEnabled();
 
 /** A client whose calls become X-Ray subsegments when tracing is on; the client itself otherwise. */
-export function traced<T>(client: T): T {
-  return activeTracer()?.captureAWSv3Client(client) ?? client;
+export function traced<T extends Parameters<typeof traceClient>[0]>(client: T): T {
+  return tracing ? traceClient(client, { region: config.AWS_REGION }) : client;
 }
 
 // `@__PURE__` lets esbuild drop the clients a function never uses, so each bundle
