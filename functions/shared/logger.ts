@@ -50,8 +50,12 @@ const EMAIL_IN_TEXT = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}/g;
  */
 export function maskPersonalData(_key: string, value: unknown): unknown {
   if (typeof value !== 'string' || value.length < 8) return value;
-  if (!value.includes('+') && !value.includes('@')) return value;
-  return value.replace(PHONE_IN_TEXT, maskPhone).replace(EMAIL_IN_TEXT, maskEmail);
+  // Called for every key of every line: each pattern runs only where it can match (the
+  // address pattern is the costly one, and a masked number such as +1876*****54 has no @).
+  let masked = value;
+  if (masked.includes('+')) masked = masked.replace(PHONE_IN_TEXT, maskPhone);
+  if (masked.includes('@')) masked = masked.replace(EMAIL_IN_TEXT, maskEmail);
+  return masked;
 }
 
 export const logger = new Logger({
