@@ -1,10 +1,9 @@
 import type middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { InvalidDetailsError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
 import { errorResponse, toApiError } from './http-response';
-import { API_GATEWAY_REQUEST_ID, logger } from './logger';
+import { logContext, logger } from './logger';
 import { config } from './config';
 import { cors, parseOrigins } from './cors';
 
@@ -64,7 +63,7 @@ export function errorEnvelope(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGa
  */
 export function jsonRoute() {
   return [
-    injectLambdaContext(logger, { resetKeys: true, correlationIdPath: API_GATEWAY_REQUEST_ID }),
+    logContext(),
     httpHeaderNormalizer(),
     cors(allowedOrigins),
     errorEnvelope(),
