@@ -2,10 +2,10 @@ import { InvalidSessionError, RateLimitedError, UnsupportedBrandError } from '..
 import { rateLimitOf, type BrandConfig, type Channel } from './brand-config';
 import type { BrandCache } from './brand-cache';
 import { renderMessage, resolveDelivery, type FallbackChannel } from './delivery';
-import { normaliseIdentifier, type Identifier, type IdentifierType } from './identifiers';
+import { isE164, normaliseAgainst, normaliseIdentifier, type Identifier, type IdentifierType } from './identifiers';
 import type { OtpContextRequest, OtpSender, OtpStore } from './ports';
 import { counterKey, takeAllowance } from './rate-limiter';
-import { assertSessionFor } from './session-checks';
+import { assertSessionFor, sessionIdentifier } from './session-checks';
 
 export interface GenerateOtpRequest {
   /** Lower case. */
@@ -65,7 +65,8 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
   if (!config) throw new UnsupportedBrandError();
   if (!cached) deps.brands.set(config, now);
 
-  const identifier = direct ?? normaliseIdentifier(request.identifierType, request.identifierValue, config);
+  const identifier =
+    direct ?? normaliseAgainst(request.identifierType, request.identifierValue, config, sessionIdentifier(context.session));
   assertSessionFor(context.session, { brand: request.brand, identifier, deviceId: request.deviceId }, now);
   const delivery = resolveDelivery(identifier, config, context.customer, request.fallbackChannel, (channel) =>
     deps.sender.supports(channel),
@@ -148,6 +149,12 @@ function contextRequestFor(
     return { read };
   }
   if (!cached) return { read };
+  // A number in E.164 is presumed to be its own normal form until the session confirms it
+  // (normaliseAgainst); a wrong guess only means the counter read here goes unused.
+  if (request.identifierType === 'MOBILE' && isE164(request.identifierValue)) {
+    if (rateLimitOf(cached)) read.counterKey = counterKey(request.brand, request.identifierValue.trim());
+    return { read };
+  }
   const direct = normaliseIdentifier(request.identifierType, request.identifierValue, cached);
   if (rateLimitOf(cached)) read.counterKey = counterKey(request.brand, direct.value);
   return { read, direct };

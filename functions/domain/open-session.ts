@@ -63,6 +63,7 @@ export async function openSession(deps: OpenSessionDeps, request: OpenSessionReq
     brand: request.brand,
     identifierType: identifier.type,
     identifierValue: identifier.value,
+    ...(identifier.country ? { identifierCountry: identifier.country } : {}),
     deviceId: request.deviceId,
     expiresAt,
   });

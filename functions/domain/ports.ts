@@ -14,6 +14,8 @@ export interface Session {
   brand: string;
   identifierType: IdentifierType;
   identifierValue: string;
+  /** A MOBILE's country, from the parse that normalised it when the session opened. */
+  identifierCountry?: string;
   deviceId: string;
   expiresAt: number;
   otp?: OtpRecord;

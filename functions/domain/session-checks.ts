@@ -14,6 +14,13 @@ export interface SessionClaim {
   deviceId: string;
 }
 
+/** The identifier a session was opened for, as normalised then. */
+export function sessionIdentifier(session: Session | undefined): Identifier | undefined {
+  if (!session) return undefined;
+  const { identifierType: type, identifierValue: value, identifierCountry: country } = session;
+  return country ? { type, value, country } : { type, value };
+}
+
 /** Step 3 of the spec: the session exists, is unexpired, and was opened for this caller. */
 export function assertSessionFor(session: Session | undefined, claim: SessionClaim, now: number): Session {
   if (!session || session.expiresAt <= now) throw new InvalidSessionError();

@@ -8,10 +8,10 @@ import {
   UnsupportedBrandError,
 } from '../shared/errors';
 import type { BrandCache } from './brand-cache';
-import { normaliseIdentifier, type Identifier, type IdentifierType } from './identifiers';
+import { normaliseAgainst, type Identifier, type IdentifierType } from './identifiers';
 import { hashesMatch } from './otp-code';
 import type { OtpRecord, Session, ValidateOtpStore } from './ports';
-import { assertSessionFor, type SessionClaim } from './session-checks';
+import { assertSessionFor, sessionIdentifier, type SessionClaim } from './session-checks';
 import type { TokenSigner } from './token-signer';
 import { issueUserToken, newRefreshKey, type IssuedTokenClaims } from './tokens';
 
@@ -46,7 +46,25 @@ export interface ValidateOtpDeps {
   newRefreshKey?: () => { key: string; digest: string };
   /** Told about a compensation that failed; the request's own outcome still stands. */
   onCleanupFailure?: (step: 'discard-refresh-key', error: unknown) => void;
+  /** Told of a verdict on an OTP: for metrics, never for control flow. */
+  observe?: (event: ValidateOutcomeEvent) => void;
 }
+
+/** A verdict on the OTP of a session the request matched. */
+export interface ValidateOutcomeEvent {
+  outcome: 'validated' | 'refused';
+  brand: string;
+  identifier: Identifier;
+  /** The refusal's envelope code (wrong, expired, used up, none sent). */
+  code?: number;
+}
+
+/** The refusals that are a verdict on the OTP itself (wrong, expired, used up, none sent). */
+const isOtpRefusal = (error: unknown): error is { code: number } =>
+  error instanceof InvalidOtpError ||
+  error instanceof OtpExpiredError ||
+  error instanceof OtpRetriesExceededError ||
+  error instanceof OtpNotGeneratedError;
 
 export interface ValidatedOtp {
   /** The USER token. */
@@ -71,21 +89,36 @@ export async function validateOtp(deps: ValidateOtpDeps, request: ValidateOtpReq
   if (!config) throw new UnsupportedBrandError();
   if (!cached) deps.brands.set(config, now);
 
-  const identifier = normaliseIdentifier(request.identifierType, request.identifierValue, config);
+  const identifier = normaliseAgainst(request.identifierType, request.identifierValue, config, sessionIdentifier(context.session));
   const claim: SessionClaim = { brand: request.brand, identifier, deviceId: request.deviceId };
   const hash = deps.hashOtp(request.sessionId, request.otp);
+  const observe = (event: Omit<ValidateOutcomeEvent, 'brand' | 'identifier'>) => {
+    try {
+      deps.observe?.({ ...event, brand: request.brand, identifier });
+    } catch {
+      // Observing is never a reason for a request to fail.
+    }
+  };
 
   let session = context.session;
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const otp = usableOtp(assertSessionFor(session, claim, now), now);
-    if (!hashesMatch(hash, otp.hash)) {
-      if (await deps.store.recordWrongTry(request.sessionId, otp.hash)) throw new InvalidOtpError();
-    } else {
-      const issued = await consume(deps, request.sessionId, claim, otp.hash, now);
-      if (issued) return { ...issued, identifier };
+  try {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const otp = usableOtp(assertSessionFor(session, claim, now), now);
+      if (!hashesMatch(hash, otp.hash)) {
+        if (await deps.store.recordWrongTry(request.sessionId, otp.hash)) throw new InvalidOtpError();
+      } else {
+        const issued = await consume(deps, request.sessionId, claim, otp.hash, now);
+        if (issued) {
+          observe({ outcome: 'validated' });
+          return { ...issued, identifier };
+        }
+      }
+      // Another request changed the session since it was read: decide again on what it left.
+      session = await deps.store.getSession(request.sessionId);
     }
-    // Another request changed the session since it was read: decide again on what it left.
-    session = await deps.store.getSession(request.sessionId);
+  } catch (error) {
+    if (isOtpRefusal(error)) observe({ outcome: 'refused', code: error.code });
+    throw error;
   }
   throw new ServiceUnavailableError();
 }

@@ -2,20 +2,13 @@ import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { BrandCache } from '../domain/brand-cache';
 import { hashOtp } from '../domain/otp-code';
-import { normaliseIdentifier, type Identifier } from '../domain/identifiers';
-import { validateOtp } from '../domain/validate-otp';
+import { validateOtp, type ValidateOutcomeEvent } from '../domain/validate-otp';
 import { authResponse } from '../shared/auth-response';
 import { documentClient } from '../shared/aws-clients';
 import { callerOf, requireBrand, requireScope } from '../shared/caller';
 import { config, requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { jsonRoute, type JsonEvent } from '../shared/http-middleware';
-import {
-  InvalidOtpError,
-  OtpExpiredError,
-  OtpNotGeneratedError,
-  OtpRetriesExceededError,
-} from '../shared/errors';
 import { logger, maskIdentifier } from '../shared/logger';
 import { countOtp, validationDimensions } from '../shared/metrics';
 import { otpPepper } from '../shared/otp-pepper';
@@ -31,21 +24,10 @@ const otpField = z.union([
 ]);
 const bodySchema = z.object({ ...sessionFields, otp: otpField });
 
-/** The refusals that are a verdict on the OTP itself (wrong, expired, used up, none sent). */
-const isOtpRefusal = (error: unknown) =>
-  error instanceof InvalidOtpError ||
-  error instanceof OtpExpiredError ||
-  error instanceof OtpRetriesExceededError ||
-  error instanceof OtpNotGeneratedError;
-
-/** The request's identifier as the domain normalised it, when the brand is known. */
-function identifierOf(body: { brand: string; identifierType: Identifier['type']; identifierValue: string }): Identifier | undefined {
-  try {
-    return normaliseIdentifier(body.identifierType, body.identifierValue, brands.get(body.brand, Date.now()));
-  } catch {
-    return undefined;
-  }
-}
+const countValidation = ({ outcome, brand, identifier, code }: ValidateOutcomeEvent) =>
+  outcome === 'validated'
+    ? countOtp('OtpValidated', validationDimensions(brand, identifier))
+    : countOtp('OtpValidationFailed', validationDimensions(brand, identifier), { code: String(code) });
 
 /** POST /auth/v1/mfa/otp/validate */
 const lambdaHandler = async (event: JsonEvent) => {
@@ -64,17 +46,11 @@ const lambdaHandler = async (event: JsonEvent) => {
       now: Date.now,
       hashOtp: (sessionId, otp) => hashOtp(pepper, sessionId, otp),
       onCleanupFailure: (step, error) => logger.error('OTP validation cleanup failed', { step, error: error as Error }),
+      observe: countValidation,
     },
     // A number is taken as written: 1234 is "1234", never zero-padded to the OTP length.
     { ...body, otp: String(body.otp) },
-  ).catch((error: unknown) => {
-    if (isOtpRefusal(error)) {
-      const code = String((error as InvalidOtpError).code);
-      countOtp('OtpValidationFailed', validationDimensions(body.brand, identifierOf(body)), { code });
-    }
-    throw error;
-  });
-  countOtp('OtpValidated', validationDimensions(body.brand, validated.identifier));
+  );
 
   logger.info('OTP validated', {
     brand: body.brand,

@@ -183,6 +183,7 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
           brand: session.brand,
           identifierType: session.identifierType,
           identifierValue: session.identifierValue,
+          ...(session.identifierCountry ? { identifierCountry: session.identifierCountry } : {}),
           deviceId: session.deviceId,
           expiresAt: session.expiresAt,
           ttl: ttlSeconds(session.expiresAt),
@@ -284,6 +285,7 @@ function toSession(item: Item): Session {
     deviceId: String(item.deviceId),
     expiresAt: Number(item.expiresAt),
   };
+  if (typeof item.identifierCountry === 'string') session.identifierCountry = item.identifierCountry;
   if (typeof item.otpHash === 'string') {
     session.otp = {
       hash: item.otpHash,

@@ -1,7 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Channel } from '../domain/brand-config';
-import type { Identifier } from '../domain/identifiers';
+import { phoneParser, type Identifier } from '../domain/identifiers';
 import { logger, SERVICE_NAME } from './logger';
 
 /**
@@ -26,7 +25,7 @@ export interface OtpDimensions {
 const PHONE_CHANNELS: ReadonlySet<string> = new Set(['SMS', 'WHATSAPP', 'ZALO']);
 
 /** A number's country: the one its normalisation found, or a parse of the E.164 form. */
-const countryOf = (e164: string, known?: string) => known ?? parsePhoneNumberFromString(e164)?.country ?? 'unknown';
+const countryOf = (e164: string, known?: string) => known ?? phoneParser()(e164)?.country ?? 'unknown';
 
 /** The dimensions of an OTP sent to `to`: the destination itself never becomes one. */
 export function otpDimensions(brand: string, channel: Channel, to: string, country?: string): OtpDimensions {

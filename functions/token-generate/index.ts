@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { BrandCache } from '../domain/brand-cache';
+import { phoneParser } from '../domain/identifiers';
 import { openSession } from '../domain/open-session';
 import { authResponse } from '../shared/auth-response';
 import { documentClient } from '../shared/aws-clients';
@@ -15,6 +16,9 @@ import { tokenSigner } from '../shared/token-signer';
 
 const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
 const brands = new BrandCache(config.BRAND_CACHE_SECONDS * 1000);
+// Opening a MOBILE session always parses its number: load libphonenumber with the function,
+// not with its first request (otp/generate and otp/validate seldom need it).
+phoneParser();
 const bodySchema = z.object({ ...mfaFields, authorizedToken: z.string().check(z.minLength(1), z.maxLength(8192)) });
 
 /** POST /auth/v1/mfa/token/generate */

@@ -105,6 +105,7 @@ describe('POST /auth/v1/mfa/token/generate', () => {
         brand: brand.brand,
         identifierType: 'MOBILE',
         identifierValue: '+18767431754',
+        identifierCountry: 'JM',
         deviceId: 'device-1',
         expiresAt: expect.any(Number),
       });

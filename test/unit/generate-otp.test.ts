@@ -175,6 +175,42 @@ describe('generateOtp', () => {
       expect(store.counters.get(KEY)?.count).toBe(2);
     });
 
+    it('reads the counter of a number sent in E.164 and takes its country from the session', async () => {
+      const { store, deps, request } = setup({}, { identifierCountry: 'JM' });
+      const observed: unknown[] = [];
+      deps.observe = (event) => observed.push(event);
+      const e164 = { ...request, identifierValue: PHONE };
+
+      await generateOtp(deps, e164);
+      await generateOtp(deps, e164);
+
+      expect(store.contextReads[1]).toEqual({ sessionId: 'P-session-1', counterKey: KEY });
+      expect(store.counters.get(KEY)?.count).toBe(2);
+      expect(observed).toEqual([
+        { outcome: 'generated', brand: 'acme', channel: 'SMS', to: PHONE, country: 'JM' },
+        { outcome: 'generated', brand: 'acme', channel: 'SMS', to: PHONE, country: 'JM' },
+      ]);
+    });
+
+    it('refuses with 1507 an E.164 number that is not the session\'s, counting nothing for it', async () => {
+      const { store, deps, request, sender } = setup();
+      await generateOtp(deps, request);
+      const other = '+18767431755';
+
+      await expect(generateOtp(deps, { ...request, identifierValue: other })).rejects.toMatchObject({ code: 1507 });
+
+      expect(store.contextReads[1]).toEqual({ sessionId: 'P-session-1', counterKey: counterKey('acme', other) });
+      expect(store.counters.has(counterKey('acme', other))).toBe(false);
+      expect(sender.sent).toHaveLength(1);
+    });
+
+    it('refuses with 1519 a number shaped like E.164 that is no valid number', async () => {
+      const { deps, request } = setup();
+      await generateOtp(deps, request);
+
+      await expect(generateOtp(deps, { ...request, identifierValue: '+10000000000' })).rejects.toMatchObject({ code: 1519 });
+    });
+
     it('does not read the counter when the cached brand has no rate limit', async () => {
       const { store, deps, request } = setup({ otpTimeOut: null });
 

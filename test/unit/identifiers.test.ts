@@ -1,9 +1,14 @@
+import { getCountries, getExampleNumber, type CountryCode } from 'libphonenumber-js';
+import examples from 'libphonenumber-js/mobile/examples';
 import {
   identifierKey,
+  isE164,
+  normaliseAgainst,
   normaliseEmail,
   normaliseIdentifier,
   normaliseMobile,
   parseIdentifierType,
+  type Identifier,
 } from '../../functions/domain/identifiers';
 import { InvalidDetailsError, InvalidIdentifierTypeError } from '../../functions/shared/errors';
 
@@ -96,6 +101,62 @@ describe('normaliseIdentifier', () => {
   it('refuses a value over 320 characters whatever the type', () => {
     expect(() => normaliseIdentifier('USERNAME', 'a'.repeat(321))).toThrow(InvalidDetailsError);
     expect(normaliseIdentifier('USERNAME', 'a'.repeat(320)).value).toHaveLength(320);
+  });
+});
+
+describe('normaliseAgainst', () => {
+  const session: Identifier = { type: 'MOBILE', value: '+18767431754', country: 'JM' };
+
+  it('answers the known identifier when the value is written exactly as it', () => {
+    expect(normaliseAgainst('MOBILE', ' +18767431754 ', { defaultCountry: 'US' }, session)).toBe(session);
+  });
+
+  it('normalises afresh a value written another way', () => {
+    expect(normaliseAgainst('MOBILE', '(876) 743-1754', { defaultCountry: 'US' }, session)).toEqual(session);
+  });
+
+  it('normalises afresh, and refuses, when the known number is outside the allowed countries', () => {
+    expect(() => normaliseAgainst('MOBILE', '+18767431754', { allowedCountries: ['US'] }, session)).toThrow(InvalidDetailsError);
+  });
+
+  it('normalises afresh when the known number has no country and countries are restricted', () => {
+    const withoutCountry: Identifier = { type: 'MOBILE', value: '+18767431754' };
+
+    expect(normaliseAgainst('MOBILE', '+18767431754', { allowedCountries: ['JM'] }, withoutCountry)).toEqual(session);
+  });
+
+  it('normalises afresh a value of another type or another customer', () => {
+    expect(() => normaliseAgainst('EMAIL', '+18767431754', {}, session)).toThrow(InvalidDetailsError);
+    expect(normaliseAgainst('MOBILE', '+33612345678', {}, session)).toEqual({ type: 'MOBILE', value: '+33612345678', country: 'FR' });
+  });
+
+  it('gives what normaliseIdentifier gives for the example mobile number of every country', () => {
+    for (const country of getCountries()) {
+      const example = getExampleNumber(country as CountryCode, examples);
+      if (!example) continue;
+      const normalised = normaliseIdentifier('MOBILE', example.number, {});
+
+      expect(isE164(normalised.value)).toBe(true);
+      expect(normaliseIdentifier('MOBILE', normalised.value, {})).toEqual(normalised);
+      expect(normaliseAgainst('MOBILE', normalised.value, {}, normalised)).toEqual(normaliseIdentifier('MOBILE', normalised.value, {}));
+    }
+  });
+
+  it('never loads libphonenumber for a number written as the known one', async () => {
+    let loads = 0;
+    await jest.isolateModulesAsync(async () => {
+      jest.doMock('libphonenumber-js', () => {
+        loads++;
+        return jest.requireActual('libphonenumber-js');
+      });
+      const fresh = await import('../../functions/domain/identifiers');
+
+      fresh.normaliseAgainst('MOBILE', '+18767431754', { defaultCountry: 'US' }, session);
+      expect(loads).toBe(0);
+      fresh.normaliseAgainst('MOBILE', '876 743 1754', { defaultCountry: 'US' }, session);
+      expect(loads).toBe(1);
+    });
+    jest.dontMock('libphonenumber-js');
   });
 });
 

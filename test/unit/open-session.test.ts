@@ -77,6 +77,7 @@ describe('openSession', () => {
       brand: 'demo',
       identifierType: 'MOBILE',
       identifierValue: '+18767431754',
+      identifierCountry: 'JM',
       deviceId: 'device-1',
       expiresAt: NOW + 20 * 60_000,
     });

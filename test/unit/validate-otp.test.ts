@@ -284,6 +284,48 @@ describe('validateOtp', () => {
     });
   });
 
+  describe('observing', () => {
+    it('reports a validation with the session\'s identifier and country', async () => {
+      const events: unknown[] = [];
+      const deps = depsFor(storeWith({ identifierCountry: 'JM' }), { observe: (event) => events.push(event) });
+
+      await validateOtp(deps, request());
+
+      expect(events).toEqual([
+        { outcome: 'validated', brand: 'demo', identifier: { type: 'MOBILE', value: '+18767431754', country: 'JM' } },
+      ]);
+    });
+
+    it.each<[string, Partial<Session>, Partial<ValidateOtpRequest>, number]>([
+      ['a wrong code', {}, { otp: '654321' }, 1506],
+      ['an expired code', { otp: otpRecord('123456', { expiresAt: NOW - 1 }) }, {}, 1529],
+      ['a code with no tries left', { otp: otpRecord('123456', { wrongTries: 5 }) }, {}, 1518],
+      ['a session with no OTP sent', { otp: undefined }, {}, 1537],
+    ])('reports %s as refused with its code', async (_label, session, overrides, code) => {
+      const events: unknown[] = [];
+      const deps = depsFor(storeWith(session), { observe: (event) => events.push(event) });
+
+      const refused = await validateOtp(deps, request(overrides)).catch((error: { code: number }) => error);
+
+      expect(refused).toMatchObject({ code });
+      expect(events).toEqual([{ outcome: 'refused', brand: 'demo', identifier: { type: 'MOBILE', value: '+18767431754' }, code }]);
+    });
+
+    it('reports nothing when the session itself is refused', async () => {
+      const events: unknown[] = [];
+      const deps = depsFor(storeWith({ deviceId: 'device-2' }), { observe: (event) => events.push(event) });
+
+      await expect(validateOtp(deps, request())).rejects.toBeInstanceOf(DeviceMismatchError);
+      expect(events).toEqual([]);
+    });
+
+    it('answers as before when the observer throws', async () => {
+      const deps = depsFor(storeWith(), { observe: () => { throw new Error('metrics down'); } });
+
+      await expect(validateOtp(deps, request())).resolves.toMatchObject({ refreshKey: 'refresh-key-1' });
+    });
+  });
+
   it('reads the brand configuration only while it is not cached', async () => {
     const store = storeWith();
     const deps = depsFor(store);
