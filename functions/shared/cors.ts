@@ -4,17 +4,18 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 /**
  * Lets the brand's web apps read answers, errors included: an allowed `Origin` is
  * echoed back. API Gateway answers the preflight; this covers the actual response.
- * Expects lower-cased header names (@middy/http-header-normalizer).
+ * Expects lower-cased header names (jsonRoute lower-cases them).
  */
-export function cors(allowedOrigins: readonly string[]): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+export function corsHeaders(
+  allowedOrigins: readonly string[],
+): (request: middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult>) => void {
   const allowed = new Set(allowedOrigins);
-  const addHeaders = (request: middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult>) => {
+  return (request) => {
     const origin = request.event.headers?.origin;
     if (!request.response || allowed.size === 0) return;
     request.response.headers = { ...(request.response.headers ?? {}), Vary: 'Origin' };
     if (origin && allowed.has(origin)) request.response.headers['Access-Control-Allow-Origin'] = origin;
   };
-  return { after: addHeaders, onError: addHeaders };
 }
 
 /** ALLOWED_ORIGINS as the stack sets it: comma separated, empty for none. */

@@ -1,11 +1,10 @@
 import type middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { InvalidDetailsError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
 import { errorResponse, toApiError } from './http-response';
 import { logContext, logger } from './logger';
 import { config } from './config';
-import { cors, parseOrigins } from './cors';
+import { corsHeaders, parseOrigins } from './cors';
 
 const allowedOrigins = parseOrigins(config.ALLOWED_ORIGINS);
 
@@ -16,57 +15,61 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 
-/**
- * Content type, size and JSON shape, in that order, before the handler runs.
- * Expects lower-cased header names (@middy/http-header-normalizer).
- */
-export function jsonBody(maxBytes = MAX_BODY_BYTES): middy.MiddlewareObj<JsonEvent, APIGatewayProxyResult> {
-  return {
-    before: (request) => {
-      const event = request.event;
-      const contentType = event.headers?.['content-type'];
-      if (!contentType || !JSON_CONTENT_TYPE.test(contentType.trim())) throw new UnsupportedMediaTypeError();
-      const raw = event.body ?? '';
-      const size = event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw, 'utf8');
-      if (size > maxBytes) throw new PayloadTooLargeError();
-      const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        throw new InvalidDetailsError('body');
-      }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidDetailsError('body');
-      event.jsonBody = parsed as Record<string, unknown>;
-    },
-  };
+/** The same map with its names in lower case, the last of two spellings winning (as @middy/http-header-normalizer does). */
+function lowerCaseNames<T>(headers: Record<string, T>): Record<string, T> {
+  const lowered: Record<string, T> = {};
+  for (const name of Object.keys(headers)) lowered[name.toLowerCase()] = headers[name] as T;
+  return lowered;
 }
 
-/** Turns whatever the handler threw into the spec's envelope; a 5xx says nothing more. */
-export function errorEnvelope(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
-  return {
+/** Content type, size and JSON shape, in that order. Expects lower-cased header names. */
+function parseJsonBody(event: APIGatewayProxyEvent, maxBytes: number): Record<string, unknown> {
+  const contentType = event.headers?.['content-type'];
+  if (!contentType || !JSON_CONTENT_TYPE.test(contentType.trim())) throw new UnsupportedMediaTypeError();
+  const raw = event.body ?? '';
+  const size = event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw, 'utf8');
+  if (size > maxBytes) throw new PayloadTooLargeError();
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new InvalidDetailsError('body');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidDetailsError('body');
+  return parsed as Record<string, unknown>;
+}
+
+/** Whatever the handler threw, as the spec's envelope; a 5xx says nothing more. */
+function errorEnvelope(error: unknown): APIGatewayProxyResult {
+  const apiError = toApiError(error);
+  if (apiError.httpStatus >= 500) {
+    logger.error('Request failed', { code: apiError.code, error: error as Error });
+  } else {
+    logger.info('Request refused', { code: apiError.code, httpStatus: apiError.httpStatus });
+  }
+  return errorResponse(apiError);
+}
+
+/**
+ * The middleware every JSON route runs: the log context with the API Gateway request ID,
+ * then lower-cased header names and the body checks before the handler, the error
+ * envelope, and CORS on every answer. Those four are one middleware, as middy awaits
+ * each middleware's hooks in turn.
+ */
+export function jsonRoute(options: { allowedOrigins?: readonly string[] } = {}) {
+  const addCorsHeaders = corsHeaders(options.allowedOrigins ?? allowedOrigins);
+  const http: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> = {
+    before: ({ event }) => {
+      if (event.headers) event.headers = lowerCaseNames(event.headers);
+      if (event.multiValueHeaders) event.multiValueHeaders = lowerCaseNames(event.multiValueHeaders);
+      (event as JsonEvent).jsonBody = parseJsonBody(event, MAX_BODY_BYTES);
+    },
+    after: addCorsHeaders,
     onError: (request) => {
-      const apiError = toApiError(request.error);
-      if (apiError.httpStatus >= 500) {
-        logger.error('Request failed', { code: apiError.code, error: request.error as Error });
-      } else {
-        logger.info('Request refused', { code: apiError.code, httpStatus: apiError.httpStatus });
-      }
-      request.response = errorResponse(apiError);
+      request.response = errorEnvelope(request.error);
+      addCorsHeaders(request);
     },
   };
-}
-
-/**
- * The middleware every JSON route runs, in order: log context with the API Gateway
- * request ID, lower-cased headers, CORS, the error envelope, then the body checks.
- */
-export function jsonRoute() {
-  return [
-    logContext(),
-    httpHeaderNormalizer(),
-    cors(allowedOrigins),
-    errorEnvelope(),
-    jsonBody(),
-  ];
+  return [logContext(), http];
 }

@@ -1,9 +1,8 @@
 import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { cors, parseOrigins } from '../../functions/shared/cors';
+import { parseOrigins } from '../../functions/shared/cors';
 import { UnauthorizedError } from '../../functions/shared/errors';
-import { errorEnvelope } from '../../functions/shared/http-middleware';
+import { jsonRoute } from '../../functions/shared/http-middleware';
 import { apiEvent } from '../support/api-events';
 import { lambdaContext } from '../../scripts/local/lambda-context';
 
@@ -11,17 +10,14 @@ function handlerWith(origins: string[], fail = false) {
   return middy(async (): Promise<APIGatewayProxyResult> => {
     if (fail) throw new UnauthorizedError();
     return { statusCode: 200, body: '{}' };
-  })
-    .use(httpHeaderNormalizer())
-    .use(cors(origins))
-    .use(errorEnvelope());
+  }).use(jsonRoute({ allowedOrigins: origins }));
 }
 
 describe('cors', () => {
   it('echoes an allowed origin on a success', async () => {
     const handler = handlerWith(['https://app.example.com']);
 
-    const result = await handler(apiEvent({ headers: { Origin: 'https://app.example.com' } }), lambdaContext('t'));
+    const result = await handler(apiEvent({ body: {}, headers: { Origin: 'https://app.example.com' } }), lambdaContext('t'));
 
     expect(result.headers).toMatchObject({ 'Access-Control-Allow-Origin': 'https://app.example.com', Vary: 'Origin' });
   });
@@ -29,7 +25,7 @@ describe('cors', () => {
   it('echoes an allowed origin on an error envelope too', async () => {
     const handler = handlerWith(['https://app.example.com'], true);
 
-    const result = await handler(apiEvent({ headers: { origin: 'https://app.example.com' } }), lambdaContext('t'));
+    const result = await handler(apiEvent({ body: {}, headers: { origin: 'https://app.example.com' } }), lambdaContext('t'));
 
     expect(result.statusCode).toBe(401);
     expect(result.headers?.['Access-Control-Allow-Origin']).toBe('https://app.example.com');
@@ -38,7 +34,7 @@ describe('cors', () => {
   it('names no origin when the caller’s origin is not allowed', async () => {
     const handler = handlerWith(['https://app.example.com']);
 
-    const result = await handler(apiEvent({ headers: { Origin: 'https://evil.example' } }), lambdaContext('t'));
+    const result = await handler(apiEvent({ body: {}, headers: { Origin: 'https://evil.example' } }), lambdaContext('t'));
 
     expect(result.headers?.['Access-Control-Allow-Origin']).toBeUndefined();
   });

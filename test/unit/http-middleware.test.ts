@@ -1,24 +1,20 @@
 import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import { errorEnvelope, jsonBody, MAX_BODY_BYTES, type JsonEvent } from '../../functions/shared/http-middleware';
+import { jsonRoute, MAX_BODY_BYTES, type JsonEvent } from '../../functions/shared/http-middleware';
 import { RateLimitedError } from '../../functions/shared/errors';
 import { successResponse } from '../../functions/shared/http-response';
 import { logger } from '../../functions/shared/logger';
 import { apiEvent, invoke, type EventOptions } from '../support/api-events';
 
-/** The route handlers' middleware stack around a handler that echoes the parsed body. */
+/** The route handlers' middleware list around a handler that echoes the parsed body. */
 function echoHandler(inner: (event: JsonEvent) => Promise<unknown> = async (event) => event.jsonBody) {
-  return middy(async (event: JsonEvent) => successResponse({ echo: await inner(event) }))
-    .use(httpHeaderNormalizer())
-    .use(errorEnvelope())
-    .use(jsonBody());
+  return middy(async (event: JsonEvent) => successResponse({ echo: await inner(event) })).use(jsonRoute());
 }
 
 const send = (options: EventOptions) => invoke(echoHandler(), apiEvent(options));
 
 const envelope = (code: number, message: string) => ({ status: { success: false, code, message } });
 
-describe('jsonBody', () => {
+describe('the body checks', () => {
   beforeEach(() => {
     jest.spyOn(logger, 'info').mockImplementation(() => undefined);
     jest.spyOn(logger, 'error').mockImplementation(() => undefined);
@@ -158,7 +154,7 @@ describe('jsonBody', () => {
   });
 });
 
-describe('errorEnvelope', () => {
+describe('the error envelope', () => {
   afterEach(() => {
     jest.restoreAllMocks();
   });
