@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { verifyBearer } from '../domain/bearer-token';
 import { authenticate } from '../domain/credentials';
@@ -7,7 +6,7 @@ import { documentClient } from '../shared/aws-clients';
 import { requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { UnauthorizedError } from '../shared/errors';
-import { API_GATEWAY_REQUEST_ID, logger } from '../shared/logger';
+import { logContext, logger } from '../shared/logger';
 import { remoteKeySet } from '../shared/remote-key-sets';
 
 const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
@@ -54,6 +53,4 @@ const lambdaHandler = async (event: APIGatewayRequestAuthorizerEvent): Promise<A
   }
 };
 
-export const handler = middy(lambdaHandler).use(
-  injectLambdaContext(logger, { resetKeys: true, correlationIdPath: API_GATEWAY_REQUEST_ID }),
-);
+export const handler = middy(lambdaHandler).use(logContext());

@@ -9,7 +9,7 @@ export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'mfa-otp';
  * value of Powertools' `correlationPaths.API_GATEWAY_REST`, spelled out so that the
  * bundles do not carry a JMESPath engine for one dotted path.
  */
-export const API_GATEWAY_REQUEST_ID = 'requestContext.requestId';
+const API_GATEWAY_REQUEST_ID = 'requestContext.requestId';
 
 /** Resolves a dotted path such as `requestContext.requestId` in an event. */
 export function searchPath(path: string, data: unknown): unknown {
