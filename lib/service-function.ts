@@ -39,6 +39,14 @@ const NEVER_REACHED_ON_LAMBDA = [
   '@aws-sdk/nested-clients',
 ];
 
+/**
+ * Modules bundled into files of their own beside index.js, for code that requires them
+ * lazily (`require('./<name>')`): a function loads them only when it needs them, and its
+ * cold start does not compile them. libphonenumber is most of a bundle beyond the SDK, and
+ * otp/generate and otp/validate seldom parse a number (functions/domain/identifiers.ts).
+ */
+export const LAZY_MODULES: Record<string, string> = { 'phone-parser': 'functions/domain/phone-parser.ts' };
+
 export class ServiceFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: iam.Role;
@@ -95,7 +103,19 @@ export class ServiceFunction extends Construct {
         // environment one (Lambda always sets its credentials in env; the runtime's own
         // SDK copy serves any other) and a browser user-agent parser. ESM entry points
         // first let esbuild tree-shake the SDK. See docs/benchmarks.md for the sizes.
-        externalModules: NEVER_REACHED_ON_LAMBDA,
+        externalModules: [...NEVER_REACHED_ON_LAMBDA, ...Object.keys(LAZY_MODULES).map((name) => `./${name}`)],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir, outputDir) =>
+            Object.entries(LAZY_MODULES).map(([name, source]) =>
+              [
+                `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/${source}"`,
+                '--bundle --minify --platform=node --target=node22 --format=cjs --main-fields=module,main',
+                `--sourcemap --sources-content=false --log-level=warning --outfile="${outputDir}/${name}.js"`,
+              ].join(' '),
+            ),
+        },
         mainFields: ['module', 'main'],
         target: 'node22',
         format: OutputFormat.CJS,

@@ -1,7 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { FUNCTION_NAMES, type FunctionName } from '../../lib/permissions';
+import { LAZY_MODULES } from '../../lib/service-function';
 import { synth, type Synthesized } from './synth';
 
 describe('function bundling', () => {
@@ -31,5 +34,27 @@ describe('function bundling', () => {
     // Optional SDK extras (CRT signer, credential-providers) stay behind try/require; the clients may not.
     expect(code.match(/require\("@aws-sdk\/(client|lib)-[^"]*"\)/g)).toBeNull();
     expect(code.match(/^import /m)).toBeNull();
+  });
+
+  describe('libphonenumber, bundled apart', () => {
+    it.each(['otp-generate', 'otp-validate', 'token-generate'] as const)('is required by %s from a file beside index.js, not compiled into it', (name) => {
+      const code = readFileSync(path.join(bundleOf(name), 'index.js'), 'utf8');
+
+      expect(Object.keys(LAZY_MODULES)).toContain('phone-parser');
+      expect(code).toContain('require("./phone-parser")');
+      expect(code).not.toContain('INVALID_COUNTRY');
+    });
+
+    it.each(FUNCTION_NAMES)('parses a number in a copy of the %s folder of its own, as Lambda unpacks it', (name) => {
+      const task = mkdtempSync(path.join(tmpdir(), 'mfa-otp-task-'));
+      try {
+        cpSync(bundleOf(name), task, { recursive: true });
+        const parse = "const p = require('./phone-parser.js').parsePhoneNumberFromString('+18767431754'); process.stdout.write(p.number + ' ' + p.country)";
+
+        expect(execFileSync(process.execPath, ['-e', parse], { cwd: task, encoding: 'utf8' })).toBe('+18767431754 JM');
+      } finally {
+        rmSync(task, { recursive: true, force: true });
+      }
+    });
   });
 });
