@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { buildApp } from '../../lib/app';
-import { REPO_ROOT, ServiceFunction } from '../../lib/service-function';
+import { LAZY_MODULES, REPO_ROOT, ServiceFunction } from '../../lib/service-function';
 
 export { REPO_ROOT };
 
@@ -14,6 +14,8 @@ export interface Bundle {
   file: string;
   /** Size of the minified JavaScript, without its source map. */
   bytes: number;
+  /** Sizes of the files bundled apart beside index.js (LAZY_MODULES), required only when needed. */
+  lazyBytes: Record<string, number>;
   /** The function's environment as deployed, CloudFormation references replaced by placeholders. */
   env: Record<string, string>;
 }
@@ -37,7 +39,8 @@ function bundleOf(fn: ServiceFunction, assembly: string): Bundle {
   const env = Object.fromEntries(
     Object.entries(variables).map(([name, value]) => [name, typeof value === 'string' ? value : placeholder(name)]),
   );
-  return { file, bytes: statSync(file).size, env };
+  const lazyBytes = Object.fromEntries(Object.keys(LAZY_MODULES).map((name) => [name, statSync(join(dirname(file), `${name}.js`)).size]));
+  return { file, bytes: statSync(file).size, lazyBytes, env };
 }
 
 /**
