@@ -5,8 +5,7 @@ import type { BrandConfig } from './brand-config';
 import { verifyAuthorizedToken, type FirstFactorKeys } from './first-factor';
 import { normaliseIdentifier, type Identifier, type IdentifierType } from './identifiers';
 import type { SessionStore } from './ports';
-import type { TokenSigner } from './token-signer';
-import { issueSessionToken } from './tokens';
+import { issueSessionToken, type TokenIssuer } from './tokens';
 
 export interface OpenSessionRequest {
   /** Lower case. */
@@ -21,11 +20,10 @@ export interface OpenSessionDeps {
   store: SessionStore;
   brands: BrandCache;
   firstFactorKeys: FirstFactorKeys;
-  signer: TokenSigner;
-  /** The `iss` of issued tokens. */
-  issuer: string;
+  tokens: TokenIssuer;
+  /** Epoch milliseconds: read once a request, and the issued token's `iat`. */
   now: () => number;
-  /** A fresh UUID v4. */
+  /** A fresh UUID v4 for the session id. */
   newId?: () => string;
 }
 
@@ -54,10 +52,7 @@ export async function openSession(deps: OpenSessionDeps, request: OpenSessionReq
   const sessionId = `P-${(deps.newId ?? randomUUID)()}`;
   const expiresAt = now + config.mfaSessionExpiryMinutes * 60_000;
   // Signed before the session is written, so a signing failure leaves no session behind.
-  const token = await issueSessionToken(
-    { signer: deps.signer, issuer: deps.issuer, now: () => now },
-    { ...subject, sessionId, sessionExpiresAtMs: expiresAt },
-  );
+  const token = await issueSessionToken(deps.tokens, { ...subject, sessionId, sessionExpiresAtMs: expiresAt }, now);
   await deps.store.createSession({
     sessionId,
     brand: request.brand,

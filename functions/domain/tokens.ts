@@ -6,12 +6,14 @@ import type { TokenSigner } from './token-signer';
 
 export const USER_TOKEN_TTL_SECONDS = 15 * 60;
 
+/**
+ * Who signs, and under which name. No clock: each token is stamped with the instant its
+ * caller decided at, so `iat` and `exp` agree with the session and OTP expiry it checked.
+ */
 export interface TokenIssuer {
   signer: TokenSigner;
   /** TOKEN_ISSUER: the `iss` of every token. */
   issuer: string;
-  /** Epoch milliseconds. */
-  now: () => number;
   /** A fresh UUID v4 for `jti`. */
   newId?: () => string;
 }
@@ -42,10 +44,11 @@ export interface IssuedTokenClaims extends JWTPayload {
 function claimsFor(
   issuer: TokenIssuer,
   subject: TokenSubject,
+  issuedAtMs: number,
   rol: TokenRole,
   expiresAt: (issuedAt: number) => number,
 ): IssuedTokenClaims {
-  const iat = Math.floor(issuer.now() / 1000);
+  const iat = Math.floor(issuedAtMs / 1000);
   const brand = brandKey(subject.brand);
   const idv = identifierKey(subject.identifier);
   return {
@@ -62,16 +65,17 @@ function claimsFor(
 }
 
 /** The token otp/validate answers with: role USER, valid 15 minutes. */
-export function issueUserToken(issuer: TokenIssuer, subject: TokenSubject): Promise<string> {
-  return issuer.signer.sign(claimsFor(issuer, subject, 'USER', (iat) => iat + USER_TOKEN_TTL_SECONDS));
+export function issueUserToken(issuer: TokenIssuer, subject: TokenSubject, issuedAtMs: number): Promise<string> {
+  return issuer.signer.sign(claimsFor(issuer, subject, issuedAtMs, 'USER', (iat) => iat + USER_TOKEN_TTL_SECONDS));
 }
 
 /** The token token/generate answers with: role VIEW, valid as long as the MFA session. */
 export function issueSessionToken(
   issuer: TokenIssuer,
   subject: TokenSubject & { sessionId: string; sessionExpiresAtMs: number },
+  issuedAtMs: number,
 ): Promise<string> {
-  const claims = claimsFor(issuer, subject, 'VIEW', () => Math.floor(subject.sessionExpiresAtMs / 1000));
+  const claims = claimsFor(issuer, subject, issuedAtMs, 'VIEW', () => Math.floor(subject.sessionExpiresAtMs / 1000));
   return issuer.signer.sign({ ...claims, sid: subject.sessionId });
 }
 

@@ -12,8 +12,7 @@ import { normaliseAgainst, type Identifier, type IdentifierType } from './identi
 import { hashesMatch } from './otp-code';
 import type { OtpRecord, Session, ValidateOtpStore } from './ports';
 import { assertSessionFor, sessionIdentifier, type SessionClaim } from './session-checks';
-import type { TokenSigner } from './token-signer';
-import { issueUserToken, newRefreshKey, type IssuedTokenClaims } from './tokens';
+import { issueUserToken, newRefreshKey, type IssuedTokenClaims, type TokenIssuer } from './tokens';
 
 /**
  * How long a refresh key stays valid. The spec leaves it to us: 30 days is the usual
@@ -38,9 +37,8 @@ export interface ValidateOtpRequest {
 export interface ValidateOtpDeps {
   store: ValidateOtpStore;
   brands: BrandCache;
-  signer: TokenSigner;
-  /** The `iss` of issued tokens. */
-  issuer: string;
+  tokens: TokenIssuer;
+  /** Epoch milliseconds: read once a request, and the issued token's `iat`. */
   now: () => number;
   hashOtp: (sessionId: string, otp: string) => string;
   newRefreshKey?: () => { key: string; digest: string };
@@ -144,7 +142,7 @@ async function consume(
   otpHash: string,
   now: number,
 ): Promise<{ token: string; refreshKey: string } | undefined> {
-  const token = await issueUserToken({ signer: deps.signer, issuer: deps.issuer, now: () => now }, subject);
+  const token = await issueUserToken(deps.tokens, subject, now);
   // The refresh key names its subject exactly as the token does.
   const claims = decodeJwt(token) as IssuedTokenClaims;
   const refresh = (deps.newRefreshKey ?? newRefreshKey)();

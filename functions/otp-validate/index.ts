@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { BrandCache } from '../domain/brand-cache';
 import { hashOtp } from '../domain/otp-code';
+import type { TokenIssuer } from '../domain/tokens';
 import { validateOtp, type ValidateOutcomeEvent } from '../domain/validate-otp';
 import { authResponse } from '../shared/auth-response';
 import { documentClient } from '../shared/aws-clients';
@@ -17,6 +18,7 @@ import { tokenSigner } from '../shared/token-signer';
 
 const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
 const brands = new BrandCache(config.BRAND_CACHE_SECONDS * 1000);
+const tokens: TokenIssuer = { signer: tokenSigner, issuer: config.TOKEN_ISSUER };
 // Digits as a string, or a JSON number (at most 10 digits, the longest OTP).
 const otpField = z.union([
   z.string().check(z.regex(/^\d{1,10}$/)),
@@ -41,8 +43,7 @@ const lambdaHandler = async (event: JsonEvent) => {
     {
       store,
       brands,
-      signer: tokenSigner,
-      issuer: config.TOKEN_ISSUER,
+      tokens,
       now: Date.now,
       hashOtp: (sessionId, otp) => hashOtp(pepper, sessionId, otp),
       onCleanupFailure: (step, error) => logger.error('OTP validation cleanup failed', { step, error: error as Error }),

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { BrandCache } from '../domain/brand-cache';
 import { phoneParser } from '../domain/identifiers';
 import { openSession } from '../domain/open-session';
+import type { TokenIssuer } from '../domain/tokens';
 import { authResponse } from '../shared/auth-response';
 import { documentClient } from '../shared/aws-clients';
 import { callerOf, requireBrand, requireScope } from '../shared/caller';
@@ -16,6 +17,7 @@ import { tokenSigner } from '../shared/token-signer';
 
 const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
 const brands = new BrandCache(config.BRAND_CACHE_SECONDS * 1000);
+const tokens: TokenIssuer = { signer: tokenSigner, issuer: config.TOKEN_ISSUER };
 // Opening a MOBILE session always parses its number: load libphonenumber with the function,
 // not with its first request (otp/generate and otp/validate seldom need it).
 phoneParser();
@@ -28,10 +30,7 @@ const lambdaHandler = async (event: JsonEvent) => {
   const body = parseBody(bodySchema, event.jsonBody);
   requireBrand(caller, body.brand);
 
-  const opened = await openSession(
-    { store, brands, firstFactorKeys, signer: tokenSigner, issuer: config.TOKEN_ISSUER, now: Date.now },
-    body,
-  );
+  const opened = await openSession({ store, brands, firstFactorKeys, tokens, now: Date.now }, body);
 
   logger.info('MFA session opened', {
     brand: body.brand,

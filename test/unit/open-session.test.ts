@@ -30,8 +30,7 @@ function depsFor(store: FakeSessionStore, overrides: Partial<OpenSessionDeps> = 
         throw new Error('no JWKS in this test');
       },
     },
-    signer: claimsOnlySigner,
-    issuer: 'mfa-otp',
+    tokens: { signer: claimsOnlySigner, issuer: 'mfa-otp' },
     now: () => NOW,
     newId: () => SESSION_UUID,
     ...overrides,
@@ -102,6 +101,15 @@ describe('openSession', () => {
     });
   });
 
+  it('stamps the token with the instant the session expiry was counted from, not a later clock reading', async () => {
+    const store = storeWith();
+    const now = jest.fn().mockReturnValueOnce(NOW).mockReturnValue(NOW + 60_000);
+
+    const opened = await openSession(depsFor(store, { now }), await requestFor());
+
+    expect(decodeJwt(opened.token)).toMatchObject({ iat: NOW / 1000, exp: NOW / 1000 + 15 * 60 });
+  });
+
   it('names the session P- and a random UUID v4 when no id source is given', async () => {
     const store = storeWith();
     const deps = depsFor(store);
@@ -151,7 +159,7 @@ describe('openSession', () => {
     const store = storeWith();
     const signer = { ...claimsOnlySigner, sign: jest.fn().mockRejectedValue(new Error('KMS down')) };
 
-    const opening = openSession(depsFor(store, { signer }), await requestFor());
+    const opening = openSession(depsFor(store, { tokens: { signer, issuer: 'mfa-otp' } }), await requestFor());
 
     await expect(opening).rejects.toThrow('KMS down');
     expect(store.sessions.size).toBe(0);

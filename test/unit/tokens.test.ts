@@ -30,12 +30,12 @@ describe('tokens', () => {
   });
 
   beforeEach(() => {
-    issuer = { signer, issuer: 'mfa-otp', now: () => NOW_MS, newId: () => 'b0a4c1b6-3f37-4a1b-9f3e-0a2b6c1d2e3f' };
+    issuer = { signer, issuer: 'mfa-otp', newId: () => 'b0a4c1b6-3f37-4a1b-9f3e-0a2b6c1d2e3f' };
   });
 
   describe('issueUserToken', () => {
     it('carries the USER claims for the customer, device and brand', async () => {
-      const token = await issueUserToken(issuer, subject);
+      const token = await issueUserToken(issuer, subject, NOW_MS);
 
       expect(decodeJwt(token)).toEqual({
         iss: 'mfa-otp',
@@ -51,7 +51,7 @@ describe('tokens', () => {
     });
 
     it('verifies with the signer published keys', async () => {
-      const token = await issueUserToken({ ...issuer, now: Date.now }, subject);
+      const token = await issueUserToken(issuer, subject, Date.now());
 
       const { payload } = await jwtVerify(token, createLocalJWKSet(await signer.publicJwks()), {
         issuer: 'mfa-otp',
@@ -64,7 +64,7 @@ describe('tokens', () => {
     it('uses a fresh UUID v4 as jti when no id source is given', async () => {
       const { newId: _unused, ...withoutId } = issuer;
 
-      const [a, b] = await Promise.all([issueUserToken(withoutId, subject), issueUserToken(withoutId, subject)]);
+      const [a, b] = await Promise.all([issueUserToken(withoutId, subject, NOW_MS), issueUserToken(withoutId, subject, NOW_MS)]);
 
       const uuidV4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
       expect(decodeJwt(a).jti).toMatch(uuidV4);
@@ -76,7 +76,7 @@ describe('tokens', () => {
     it('carries role VIEW, the session id and the session expiry', async () => {
       const sessionExpiresAtMs = NOW_MS + 15 * 60_000;
 
-      const token = await issueSessionToken(issuer, { ...subject, sessionId: 'P-1234', sessionExpiresAtMs });
+      const token = await issueSessionToken(issuer, { ...subject, sessionId: 'P-1234', sessionExpiresAtMs }, NOW_MS);
 
       expect(decodeJwt(token)).toMatchObject({
         iss: 'mfa-otp',

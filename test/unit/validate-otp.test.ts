@@ -54,8 +54,7 @@ function depsFor(store: FakeSessionStore, overrides: Partial<ValidateOtpDeps> = 
   return {
     store,
     brands: new BrandCache(60_000),
-    signer: claimsOnlySigner,
-    issuer: 'mfa-otp',
+    tokens: { signer: claimsOnlySigner, issuer: 'mfa-otp' },
     now: () => NOW,
     hashOtp: fakeHash,
     newRefreshKey: () => ({ key: 'refresh-key-1', digest: refreshKeyDigest('refresh-key-1') }),
@@ -216,7 +215,7 @@ describe('validateOtp', () => {
       const store = storeWith();
       const signer = { ...claimsOnlySigner, sign: jest.fn().mockRejectedValue(new Error('KMS down')) };
 
-      const validating = validateOtp(depsFor(store, { signer }), request());
+      const validating = validateOtp(depsFor(store, { tokens: { signer, issuer: 'mfa-otp' } }), request());
 
       await expect(validating).rejects.toThrow('KMS down');
       expect(store.sessions.get(SESSION_ID)?.otp).toEqual(otpRecord('123456'));
