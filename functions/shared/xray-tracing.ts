@@ -117,6 +117,13 @@ export function xrayMiddleware(options: CallOptions) {
       if (request.headers) request.headers['X-Amzn-Trace-Id'] = `Root=${trace.root};Parent=${id};Sampled=1${trace.extra}`;
       const start = options.now();
       const write = (metadata: MetadataBearer['$metadata'] | undefined, error?: unknown) => {
+        try {
+          options.sink(subsegment(metadata, error));
+        } catch {
+          // Tracing is never a reason for a call to fail.
+        }
+      };
+      const subsegment = (metadata: MetadataBearer['$metadata'] | undefined, error: unknown): Subsegment => {
         const status = metadata?.httpStatusCode;
         const document: Subsegment = {
           name: (context.clientName ?? 'AWS').replace(/Client$/, ''),
@@ -141,15 +148,11 @@ export function xrayMiddleware(options: CallOptions) {
           const { name, message } = error as Error;
           document.cause = { exceptions: [{ id: newId(), type: String(name), message: String(maskPersonalData('', String(message))), remote: true }] };
         }
-        try {
-          options.sink(document);
-        } catch {
-          // Tracing is never a reason for a call to fail.
-        }
+        return document;
       };
       try {
         const result = await next(args);
-        write(result.output.$metadata);
+        write(result.output?.$metadata);
         return result;
       } catch (error) {
         write((error as MetadataBearer).$metadata, error);

@@ -146,6 +146,14 @@ describe('xrayMiddleware', () => {
     expect(header).toBeUndefined();
   });
 
+  it('throws the call\'s own error even when that error cannot be described', async () => {
+    const odd = Object.defineProperty(new Error('x'), 'message', { get: () => { throw new Error('unreadable'); } });
+    const { sent, result } = await runCall({ trace: SAMPLED, outcome: { error: odd as Error & Record<string, unknown> } });
+
+    expect((result as { error?: unknown }).error).toBe(odd);
+    expect(sent).toEqual([]);
+  });
+
   it('lets the call succeed when the sink throws', async () => {
     const middleware = xrayMiddleware({ region: 'eu-west-1', sink: () => { throw new Error('socket gone'); }, trace: () => SAMPLED, now: Date.now });
     const args = { input: {}, request: { headers: {} } } as unknown as BuildHandlerArguments<object>;
