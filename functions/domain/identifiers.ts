@@ -4,12 +4,12 @@ import { InvalidDetailsError, InvalidIdentifierTypeError } from '../shared/error
 let parser: typeof parsePhoneNumberFromString | undefined;
 
 /**
- * libphonenumber, loaded at the first number that needs parsing: its code and metadata
- * are a fifth of a bundle's cold start, and a request that names its session's number
- * in E.164 (see normaliseAgainst) never parses one.
+ * libphonenumber, loaded at the first number that needs parsing: on Lambda it is a file
+ * of its own beside index.js (LAZY_MODULES in lib/service-function.ts), and a request
+ * that names its session's number in E.164 (see normaliseAgainst) never parses one.
  */
 export function phoneParser(): typeof parsePhoneNumberFromString {
-  // A require, not an import, so that the bundle evaluates libphonenumber only when it is used.
+  // A require, not an import: esbuild leaves ./phone-parser external, and node loads it only here.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   parser ??= (require('./phone-parser') as typeof import('./phone-parser')).parsePhoneNumberFromString;
   return parser;

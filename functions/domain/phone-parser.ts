@@ -1,4 +1,4 @@
-// The one entry into libphonenumber: required lazily by identifiers.ts, so that a bundle
-// evaluates libphonenumber's code and metadata only when a number needs parsing, while
-// esbuild still keeps only what this module re-exports.
+// The one entry into libphonenumber, required lazily by identifiers.ts. The function
+// construct bundles it apart (phone-parser.js beside index.js), so a function neither
+// compiles nor evaluates libphonenumber until a number needs parsing.
 export { parsePhoneNumberFromString } from 'libphonenumber-js';
