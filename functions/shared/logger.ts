@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type middy from '@middy/core';
-import type { Context } from 'aws-lambda';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 
 export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'mfa-otp';
 
@@ -66,30 +65,8 @@ export const logger = new Logger({
   jsonReplacerFn: maskPersonalData,
 });
 
-// Powertools draws the DEBUG sampling decision again on each request; with no sample rate
-// (the stack sets none) that draw only sets the level it already has, ~1 µs a request.
-const samplesDebugLogs = Number(process.env.POWERTOOLS_LOGGER_SAMPLE_RATE) > 0;
-
 /**
- * The Lambda context and the request ID (`correlation_id`) on every line of a request, and
- * its keys dropped once the answer or the error is out: Powertools' `injectLambdaContext(logger,
- * { resetKeys: true, correlationIdPath: API_GATEWAY_REQUEST_ID })` through the Logger's public
- * API, without the sampling draw when there is no sample rate, nor the clean-up hook it leaves
- * in `request.internal` for middlewares that answer early (none of ours do).
+ * The Lambda context and the API Gateway request ID (`correlation_id`) on every line of a
+ * request, and its keys dropped once the answer or the error is out.
  */
-export function logContext(): middy.MiddlewareObj<unknown, unknown, Error, Context> {
-  const endRequest = () => {
-    logger.clearBuffer();
-    logger.resetKeys();
-  };
-  return {
-    before: ({ event, context }) => {
-      if (samplesDebugLogs) logger.refreshSampleRateCalculation();
-      logger.addContext(context);
-      logger.logEventIfEnabled(event);
-      logger.setCorrelationId(event, API_GATEWAY_REQUEST_ID);
-    },
-    after: endRequest,
-    onError: endRequest,
-  };
-}
+export const logContext = () => injectLambdaContext(logger, { resetKeys: true, correlationIdPath: API_GATEWAY_REQUEST_ID });
