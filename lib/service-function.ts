@@ -47,6 +47,10 @@ const NEVER_REACHED_ON_LAMBDA = [
  */
 export const LAZY_MODULES: Record<string, string> = { 'phone-parser': 'functions/domain/phone-parser.ts' };
 
+// Shared by the function bundle and the lazy modules beside it, so that the two never drift.
+const ESBUILD_TARGET = 'node22';
+const MAIN_FIELDS = ['module', 'main'];
+
 export class ServiceFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: iam.Role;
@@ -111,13 +115,13 @@ export class ServiceFunction extends Construct {
             Object.entries(LAZY_MODULES).map(([name, source]) =>
               [
                 `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/${source}"`,
-                '--bundle --minify --platform=node --target=node22 --format=cjs --main-fields=module,main',
+                `--bundle --minify --platform=node --target=${ESBUILD_TARGET} --format=cjs --main-fields=${MAIN_FIELDS.join(',')}`,
                 `--sourcemap --sources-content=false --log-level=warning --outfile="${outputDir}/${name}.js"`,
               ].join(' '),
             ),
         },
-        mainFields: ['module', 'main'],
-        target: 'node22',
+        mainFields: MAIN_FIELDS,
+        target: ESBUILD_TARGET,
         format: OutputFormat.CJS,
       },
     });
