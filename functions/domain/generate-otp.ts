@@ -151,11 +151,8 @@ function contextRequestFor(
   if (!cached) return { read };
   // A number in E.164 is presumed to be its own normal form until the session confirms it
   // (normaliseAgainst); a wrong guess only means the counter read here goes unused.
-  if (request.identifierType === 'MOBILE' && isE164(request.identifierValue)) {
-    if (rateLimitOf(cached)) read.counterKey = counterKey(request.brand, request.identifierValue.trim());
-    return { read };
-  }
-  const direct = normaliseIdentifier(request.identifierType, request.identifierValue, cached);
-  if (rateLimitOf(cached)) read.counterKey = counterKey(request.brand, direct.value);
-  return { read, direct };
+  const presumed = request.identifierType === 'MOBILE' && isE164(request.identifierValue);
+  const direct = presumed ? undefined : normaliseIdentifier(request.identifierType, request.identifierValue, cached);
+  if (rateLimitOf(cached)) read.counterKey = counterKey(request.brand, direct?.value ?? request.identifierValue.trim());
+  return direct ? { read, direct } : { read };
 }
