@@ -36,6 +36,8 @@ export interface GenerateOtpDeps {
   brands: BrandCache;
   now: () => number;
   newOtp: (length: number) => string;
+  /** A new ID, unique to one request, for its take from the allowance. */
+  newTakeId: () => string;
   hashOtp: (sessionId: string, otp: string) => string;
   /** Told about a compensation that failed; the request's own error still wins. */
   onCleanupFailure?: (step: 'discard-otp' | 'refund', error: unknown) => void;
@@ -83,15 +85,20 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
 
   const limit = rateLimitOf(config);
   const key = counterKey(request.brand, delivery.to);
-  let windowEnd: number | undefined;
+  const takeId = deps.newTakeId();
+  const giveBack = () => deps.store.refund(key, takeId).catch((error) => deps.onCleanupFailure?.('refund', error));
   if (limit) {
     const observed = read.counterKey === key ? (context.counter ?? null) : undefined;
-    const allowance = await takeAllowance(deps.store, key, limit, now, observed);
+    const allowance = await takeAllowance(deps.store, key, limit, now, takeId, observed).catch(async (error: unknown) => {
+      // A counter write that failed with an error (a timeout, say) may still have been
+      // applied; the refund is conditional on this request's take, so it is exact either way.
+      await giveBack();
+      throw error;
+    });
     if (!allowance.allowed) {
       observe('rate-limited');
       throw new RateLimitedError(allowance.retryAfterSeconds);
     }
-    windowEnd = allowance.windowEnd;
   }
 
   const otp = deps.newOtp(config.otpLength);
@@ -125,9 +132,7 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
     mayBeStored
       ? deps.store.discardOtp(request.sessionId, hash).catch((error) => deps.onCleanupFailure?.('discard-otp', error))
       : undefined,
-    limit && windowEnd !== undefined
-      ? deps.store.refund(key, windowEnd).catch((error) => deps.onCleanupFailure?.('refund', error))
-      : undefined,
+    limit ? giveBack() : undefined,
   ]);
   if (sent.status === 'rejected') throw sent.reason;
   if (saved.status === 'rejected') throw saved.reason;

@@ -30,16 +30,25 @@ export interface Customer {
 export interface CounterState {
   count: number;
   windowEnd: number;
+  /**
+   * The take IDs counted in this window, one per request that took an OTP from it: a
+   * request whose write was applied but whose answer was lost finds its own ID here.
+   */
+  takes: readonly string[];
 }
 
+/**
+ * Every take carries an ID unique to its request, so a write the SDK sends again after a
+ * lost answer cannot count one request twice, and a refund gives back only what was taken.
+ */
 export interface CounterStore {
   /** Starts a new window with count 1 unless an open one exists; false when one does. */
-  openWindow(key: string, windowEnd: number, now: number): Promise<boolean>;
-  /** Counts one more in the open window unless it is full or closed; the new state, or undefined. */
-  countInWindow(key: string, max: number, now: number): Promise<CounterState | undefined>;
+  openWindow(key: string, windowEnd: number, now: number, takeId: string): Promise<boolean>;
+  /** Counts one more in the open window unless it is full, closed or already holds `takeId`; the new state, or undefined. */
+  countInWindow(key: string, max: number, now: number, takeId: string): Promise<CounterState | undefined>;
   readCounter(key: string): Promise<CounterState | undefined>;
-  /** Gives one back to the window that ends at `windowEnd`, if it is still that window. */
-  refund(key: string, windowEnd: number): Promise<void>;
+  /** Gives back the one `takeId` took, if the current window counted it; otherwise does nothing. */
+  refund(key: string, takeId: string): Promise<void>;
 }
 
 export interface OtpContextRequest {

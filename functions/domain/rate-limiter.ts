@@ -21,6 +21,8 @@ export function counterKey(brand: string, destination: string): string {
  * write, so the count stays exact across concurrent requests and instances; an
  * expired window counts as absent whether or not DynamoDB has deleted it yet.
  *
+ * `takeId` is unique to the request: a write that was applied but whose answer was lost
+ * (and that the SDK may have sent again) is found by it instead of being counted twice.
  * `observed` is the counter as read in the request's first round trip (null: read,
  * absent; undefined: not read), which lets the common case finish in one write.
  */
@@ -29,19 +31,21 @@ export async function takeAllowance(
   key: string,
   limit: RateLimit,
   now: number,
+  takeId: string,
   observed?: CounterState | null,
 ): Promise<Allowance> {
   let state: CounterState | undefined | null = observed;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (state && state.windowEnd > now) {
+      if (state.takes.includes(takeId)) return { allowed: true, windowEnd: state.windowEnd };
       if (state.count >= limit.maxCount) {
         return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((state.windowEnd - now) / 1000)) };
       }
-      const counted = await store.countInWindow(key, limit.maxCount, now);
+      const counted = await store.countInWindow(key, limit.maxCount, now, takeId);
       if (counted) return { allowed: true, windowEnd: counted.windowEnd };
     } else {
       const windowEnd = now + limit.windowMs;
-      if (await store.openWindow(key, windowEnd, now)) return { allowed: true, windowEnd };
+      if (await store.openWindow(key, windowEnd, now, takeId)) return { allowed: true, windowEnd };
     }
     state = await store.readCounter(key);
   }

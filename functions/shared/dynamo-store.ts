@@ -85,29 +85,29 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
     );
   }
 
-  async openWindow(key: string, windowEnd: number, now: number): Promise<boolean> {
+  async openWindow(key: string, windowEnd: number, now: number, takeId: string): Promise<boolean> {
     return this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: tableKeys.counter(key) },
-        UpdateExpression: 'SET #count = :one, windowEnd = :windowEnd, #ttl = :ttl',
+        UpdateExpression: 'SET #count = :one, windowEnd = :windowEnd, #ttl = :ttl, takes = :take',
         ConditionExpression: 'attribute_not_exists(pk) OR windowEnd <= :now',
         ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':one': 1, ':windowEnd': windowEnd, ':ttl': ttlSeconds(windowEnd), ':now': now },
+        ExpressionAttributeValues: { ':one': 1, ':windowEnd': windowEnd, ':ttl': ttlSeconds(windowEnd), ':now': now, ':take': new Set([takeId]) },
       }),
     );
   }
 
-  async countInWindow(key: string, max: number, now: number): Promise<CounterState | undefined> {
+  async countInWindow(key: string, max: number, now: number, takeId: string): Promise<CounterState | undefined> {
     try {
       const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: tableKeys.counter(key) },
-          UpdateExpression: 'SET #count = #count + :one',
-          ConditionExpression: 'windowEnd > :now AND #count < :max',
+          UpdateExpression: 'SET #count = #count + :one ADD takes :take',
+          ConditionExpression: 'windowEnd > :now AND #count < :max AND NOT contains(takes, :takeId)',
           ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: { ':one': 1, ':now': now, ':max': max },
+          ExpressionAttributeValues: { ':one': 1, ':now': now, ':max': max, ':take': new Set([takeId]), ':takeId': takeId },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -123,15 +123,15 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
     return item ? toCounter(item) : undefined;
   }
 
-  async refund(key: string, windowEnd: number): Promise<void> {
+  async refund(key: string, takeId: string): Promise<void> {
     await this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: tableKeys.counter(key) },
-        UpdateExpression: 'SET #count = #count - :one',
-        ConditionExpression: 'windowEnd = :windowEnd AND #count > :zero',
+        UpdateExpression: 'SET #count = #count - :one DELETE takes :take',
+        ConditionExpression: 'contains(takes, :takeId) AND #count > :zero',
         ExpressionAttributeNames: { '#count': 'count' },
-        ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':windowEnd': windowEnd },
+        ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':take': new Set([takeId]), ':takeId': takeId },
       }),
     );
   }
@@ -305,5 +305,6 @@ function toCustomer(item: Item): Customer {
 }
 
 function toCounter(item: Item): CounterState {
-  return { count: Number(item.count), windowEnd: Number(item.windowEnd) };
+  const takes = item.takes instanceof Set ? [...(item.takes as Set<unknown>)].filter((take) => typeof take === 'string') : [];
+  return { count: Number(item.count), windowEnd: Number(item.windowEnd), takes };
 }

@@ -1,13 +1,14 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../functions/otp-generate';
-import { documentClient } from '../../functions/shared/aws-clients';
+import { documentClient, dynamoDb } from '../../functions/shared/aws-clients';
 import { captureLogs, type LogCapture } from '../support/log-capture';
 import { openSession, testStore } from '../support/fixtures';
 import {
   DYNAMO_FAULTS,
   injectDynamoFault,
   injectDynamoFaults,
+  loseFirstAnswer,
   SNS_OUTAGES,
   SNS_REFUSALS,
   type CallName,
@@ -109,9 +110,12 @@ describe('otp/generate under dependency faults', () => {
     });
   });
 
-  it('removes the OTP when its write was applied but the answer timed out, and keeps the allowance', async () => {
+  it.each<[string, CallName]>([
+    ['the OTP UpdateItem', 'saveOtp'],
+    ['the counter UpdateItem', 'counterWrite'],
+  ])('answers 503, leaves no OTP and keeps the allowance when %s was applied but its answer timed out', async (_label, call) => {
     const fixture = await otpFixture({ brand: LIMIT });
-    const injection = injectDynamoFault(documentClient, 'saveOtp', DYNAMO_FAULTS.TimeoutError as () => Error, { afterApplying: true });
+    const injection = injectDynamoFault(documentClient, call, DYNAMO_FAULTS.TimeoutError as () => Error, { afterApplying: true });
 
     const answer = await generate(handler, fixture);
 
@@ -119,7 +123,39 @@ describe('otp/generate under dependency faults', () => {
     expect(outcome(answer)).toEqual([503, 1503]);
     await expectNoOtpStored(fixture);
     injection.restore();
+    expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 0 });
     await expectFullAllowance(fixture);
+  });
+
+  describe('when the answer to a counter write is lost and the SDK sends it again', () => {
+    const counterWrite = (target: string, body: string) => target === 'UpdateItem' && body.includes('OTPCOUNT#') && !body.includes('- :one');
+
+    it('counts a request that opened the window once', async () => {
+      const fixture = await otpFixture({ brand: LIMIT });
+      const lost = loseFirstAnswer(dynamoDb, counterWrite);
+
+      const answer = await generate(handler, fixture);
+
+      expect(lost.attempts).toBe(2);
+      expect(outcome(answer)).toEqual([200, 200]);
+      expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 1 });
+      jest.restoreAllMocks();
+      expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
+      expect(outcome(await generate(handler, fixture))).toEqual([429, 1534]);
+    });
+
+    it('counts a request once and sends its OTP when its count filled the window', async () => {
+      const fixture = await otpFixture({ brand: LIMIT });
+      expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
+      const lost = loseFirstAnswer(dynamoDb, counterWrite);
+
+      const answer = await generate(handler, fixture);
+
+      expect(lost.attempts).toBe(2);
+      expect(outcome(answer)).toEqual([200, 200]);
+      expect(publishedOtps()).toHaveLength(2);
+      expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: LIMIT.otpMaxCount });
+    });
   });
 
   it('still answers 503 and logs the failed compensation when the refund fails too', async () => {

@@ -58,18 +58,19 @@ export class FakeOtpStore implements OtpStore {
     if (session?.otp?.hash === hash) delete session.otp;
   }
 
-  async openWindow(key: string, windowEnd: number, now: number): Promise<boolean> {
+  async openWindow(key: string, windowEnd: number, now: number, takeId: string): Promise<boolean> {
     const current = this.counters.get(key);
     if (current && current.windowEnd > now) return false;
-    this.counters.set(key, { count: 1, windowEnd });
+    this.counters.set(key, { count: 1, windowEnd, takes: [takeId] });
     return true;
   }
 
-  async countInWindow(key: string, max: number, now: number): Promise<CounterState | undefined> {
+  async countInWindow(key: string, max: number, now: number, takeId: string): Promise<CounterState | undefined> {
     const current = this.counters.get(key);
-    if (!current || current.windowEnd <= now || current.count >= max) return undefined;
-    current.count += 1;
-    return { ...current };
+    if (!current || current.windowEnd <= now || current.count >= max || current.takes.includes(takeId)) return undefined;
+    const counted = { count: current.count + 1, windowEnd: current.windowEnd, takes: [...current.takes, takeId] };
+    this.counters.set(key, counted);
+    return { ...counted };
   }
 
   async readCounter(key: string): Promise<CounterState | undefined> {
@@ -77,9 +78,11 @@ export class FakeOtpStore implements OtpStore {
     return current ? { ...current } : undefined;
   }
 
-  async refund(key: string, windowEnd: number): Promise<void> {
+  async refund(key: string, takeId: string): Promise<void> {
     const current = this.counters.get(key);
-    if (current && current.windowEnd === windowEnd && current.count > 0) current.count -= 1;
+    if (current && current.takes.includes(takeId) && current.count > 0) {
+      this.counters.set(key, { ...current, count: current.count - 1, takes: current.takes.filter((take) => take !== takeId) });
+    }
   }
 }
 

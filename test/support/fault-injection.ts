@@ -116,6 +116,44 @@ export function injectDynamoFault(
   return injectDynamoFaults(client, [{ call, fault, ...options }])[0] as Injection;
 }
 
+/** A request as the client's HTTP handler receives it. */
+type HttpRequest = { headers: Record<string, string>; body?: unknown };
+type Handle = (request: HttpRequest, options?: unknown) => Promise<unknown>;
+
+export interface LostAnswer {
+  /** How many times the matching request reached the table. */
+  readonly attempts: number;
+}
+
+const bodyText = (body: unknown) =>
+  typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : '';
+
+/**
+ * Below the SDK's retries: the first request that `matches` (DynamoDB target such as
+ * `UpdateItem`, and the JSON body) reaches the table, its answer is lost as a request
+ * timeout loses it, and the same request is sent again, as the SDK's retry strategy
+ * sends it (the tests run with SDK_MAX_ATTEMPTS=1, so the client itself would not).
+ * The caller gets the answer to the second sending.
+ */
+export function loseFirstAnswer(client: { config: { requestHandler: unknown } }, matches: (target: string, body: string) => boolean): LostAnswer {
+  const handler = client.config.requestHandler as { handle: Handle };
+  const original = handler.handle.bind(handler);
+  let attempts = 0;
+  jest.spyOn(handler, 'handle').mockImplementation(async (request, options) => {
+    const target = String(request.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    if (attempts > 0 || !matches(target, bodyText(request.body))) return original(request, options);
+    attempts++;
+    await original(request, options);
+    attempts++;
+    return original(request, options);
+  });
+  return {
+    get attempts() {
+      return attempts;
+    },
+  };
+}
+
 /** Records every DynamoDB call by name, passing it through. */
 export function recordDynamoCalls(client: DynamoDBDocumentClient): CallName[] {
   const target = client as unknown as { send: Send };

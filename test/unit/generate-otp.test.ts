@@ -38,12 +38,14 @@ function setup(overrides: Partial<BrandConfigInput> = {}, sessionOverrides: Part
   store.sessions.set(session.sessionId, session);
   const clock = { now: T0 };
   let issued = 0;
+  let takes = 0;
   const deps: GenerateOtpDeps = {
     store,
     sender,
     brands: new BrandCache(60_000),
     now: () => clock.now,
     newOtp: (length) => String(++issued).padStart(length, '0'),
+    newTakeId: () => `take-${++takes}`,
     hashOtp: (sessionId, otp) => `hash(${sessionId}:${otp})`,
   };
   const request: GenerateOtpRequest = {
@@ -81,7 +83,7 @@ describe('generateOtp', () => {
       wrongTries: 0,
       maxTries: 4,
     });
-    expect(store.counters.get(KEY)).toEqual({ count: 1, windowEnd: T0 + 10 * 60_000 });
+    expect(store.counters.get(KEY)).toEqual({ count: 1, windowEnd: T0 + 10 * 60_000, takes: ['take-1'] });
   });
 
   it('asks for an OTP of the brand length', async () => {
@@ -263,7 +265,7 @@ describe('generateOtp', () => {
       clock.now = T0 + 10 * 60_000;
       await generateOtp(deps, request);
 
-      expect(store.counters.get(KEY)).toEqual({ count: 1, windowEnd: clock.now + 10 * 60_000 });
+      expect(store.counters.get(KEY)).toEqual({ count: 1, windowEnd: clock.now + 10 * 60_000, takes: ['take-4'] });
     });
 
     it.each([
@@ -290,7 +292,7 @@ describe('generateOtp', () => {
       await expect(generateOtp(deps, request)).rejects.toBe(outage);
 
       expect(discardOtp).toHaveBeenCalledWith('P-session-1', 'hash(P-session-1:000001)');
-      expect(refund).toHaveBeenCalledWith(KEY, T0 + 10 * 60_000);
+      expect(refund).toHaveBeenCalledWith(KEY, 'take-1');
       expect(store.sessions.get('P-session-1')?.otp).toBeUndefined();
       expect(store.counters.get(KEY)?.count).toBe(0);
     });
@@ -314,9 +316,36 @@ describe('generateOtp', () => {
 
       await expect(generateOtp(deps, request)).rejects.toBe(outage);
 
-      expect(refund).toHaveBeenCalledWith(KEY, T0 + 10 * 60_000);
+      expect(refund).toHaveBeenCalledWith(KEY, 'take-1');
       expect(store.counters.get(KEY)?.count).toBe(0);
       expect(store.sessions.get('P-session-1')?.otp).toBeUndefined();
+    });
+
+    it('gives back its take when the counter write failed after being applied, and sends nothing', async () => {
+      const { store, sender, deps, request } = setup();
+      await generateOtp(deps, request);
+      const timeout = failure('TimeoutError');
+      const applied = FakeOtpStore.prototype.countInWindow.bind(store);
+      jest.spyOn(store, 'countInWindow').mockImplementationOnce(async (...args) => {
+        await applied(...args);
+        throw timeout;
+      });
+
+      await expect(generateOtp(deps, request)).rejects.toBe(timeout);
+
+      expect(sender.sent).toHaveLength(1);
+      expect(store.counters.get(KEY)).toEqual({ count: 1, windowEnd: T0 + 10 * 60_000, takes: ['take-1'] });
+    });
+
+    it('gives back nothing when the counter write failed before it was applied', async () => {
+      const { store, deps, request } = setup();
+      await generateOtp(deps, request);
+      const throttled = failure('ThrottlingException');
+      jest.spyOn(store, 'countInWindow').mockRejectedValueOnce(throttled);
+
+      await expect(generateOtp(deps, request)).rejects.toBe(throttled);
+
+      expect(store.counters.get(KEY)).toEqual({ count: 1, windowEnd: T0 + 10 * 60_000, takes: ['take-1'] });
     });
 
     it('refunds and answers 1505 when the session expired before the OTP could be stored', async () => {

@@ -5,6 +5,10 @@ import { FakeOtpStore } from '../support/fake-otp-store';
 const KEY = counterKey('acme', '+18767431754');
 const LIMIT = { maxCount: 3, windowMs: 10 * 60_000 };
 const NOW = 1_700_000_000_000;
+const TAKE = 'take-1';
+
+/** A counter as the store holds it; `takes` are other requests' unless given. */
+const counter = (count: number, windowEnd: number, takes: string[] = Array.from({ length: count }, (_, i) => `other-${i}`)) => ({ count, windowEnd, takes });
 
 describe('counterKey', () => {
   it('joins the brand and the destination', () => {
@@ -16,30 +20,30 @@ describe('takeAllowance', () => {
   it('opens a window of windowMs with count 1 when there is no counter', async () => {
     const store = new FakeOtpStore();
 
-    const allowance = await takeAllowance(store, KEY, LIMIT, NOW);
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE);
 
     expect(allowance).toEqual({ allowed: true, windowEnd: NOW + LIMIT.windowMs });
-    expect(store.counters.get(KEY)).toEqual({ count: 1, windowEnd: NOW + LIMIT.windowMs });
+    expect(store.counters.get(KEY)).toEqual(counter(1, NOW + LIMIT.windowMs, [TAKE]));
   });
 
   it('counts in the open window without moving its end', async () => {
     const store = new FakeOtpStore();
     const windowEnd = NOW + 60_000;
-    store.counters.set(KEY, { count: 1, windowEnd });
+    store.counters.set(KEY, counter(1, windowEnd));
 
-    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, { count: 1, windowEnd });
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE, counter(1, windowEnd));
 
     expect(allowance).toEqual({ allowed: true, windowEnd });
-    expect(store.counters.get(KEY)).toEqual({ count: 2, windowEnd });
+    expect(store.counters.get(KEY)).toEqual(counter(2, windowEnd, ['other-0', TAKE]));
   });
 
   it('refuses with the seconds left in the window, rounded up, once the window is full', async () => {
     const store = new FakeOtpStore();
-    const state = { count: 3, windowEnd: NOW + 90_500 };
+    const state = counter(3, NOW + 90_500);
     store.counters.set(KEY, { ...state });
     const countInWindow = jest.spyOn(store, 'countInWindow');
 
-    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, state);
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE, state);
 
     expect(allowance).toEqual({ allowed: false, retryAfterSeconds: 91 });
     expect(countInWindow).not.toHaveBeenCalled();
@@ -48,19 +52,19 @@ describe('takeAllowance', () => {
 
   it('says at least one second in Retry-After when the window ends within the second', async () => {
     const store = new FakeOtpStore();
-    const state = { count: 3, windowEnd: NOW + 1 };
+    const state = counter(3, NOW + 1);
     store.counters.set(KEY, { ...state });
 
-    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, state);
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE, state);
 
     expect(allowance).toEqual({ allowed: false, retryAfterSeconds: 1 });
   });
 
   it('finds a full window itself when the counter was not read beforehand', async () => {
     const store = new FakeOtpStore();
-    store.counters.set(KEY, { count: 3, windowEnd: NOW + 5_000 });
+    store.counters.set(KEY, counter(3, NOW + 5_000));
 
-    const allowance = await takeAllowance(store, KEY, LIMIT, NOW);
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE);
 
     expect(allowance).toEqual({ allowed: false, retryAfterSeconds: 5 });
     expect(store.counters.get(KEY)?.count).toBe(3);
@@ -68,31 +72,31 @@ describe('takeAllowance', () => {
 
   it('treats an expired window as absent although its item still exists', async () => {
     const store = new FakeOtpStore();
-    const expired = { count: 3, windowEnd: NOW - 1 };
+    const expired = counter(3, NOW - 1);
     store.counters.set(KEY, { ...expired });
 
-    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, expired);
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE, expired);
 
     expect(allowance).toEqual({ allowed: true, windowEnd: NOW + LIMIT.windowMs });
-    expect(store.counters.get(KEY)).toEqual({ count: 1, windowEnd: NOW + LIMIT.windowMs });
+    expect(store.counters.get(KEY)).toEqual(counter(1, NOW + LIMIT.windowMs, [TAKE]));
   });
 
   it('treats a window that ends exactly now as closed', async () => {
     const store = new FakeOtpStore();
-    const ending = { count: 3, windowEnd: NOW };
+    const ending = counter(3, NOW);
     store.counters.set(KEY, { ...ending });
 
-    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, ending);
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE, ending);
 
     expect(allowance).toEqual({ allowed: true, windowEnd: NOW + LIMIT.windowMs });
   });
 
   it('still counts a window that ends one millisecond after now', async () => {
     const store = new FakeOtpStore();
-    const open = { count: 1, windowEnd: NOW + 1 };
+    const open = counter(1, NOW + 1);
     store.counters.set(KEY, { ...open });
 
-    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, open);
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE, open);
 
     expect(allowance).toEqual({ allowed: true, windowEnd: NOW + 1 });
     expect(store.counters.get(KEY)?.count).toBe(2);
@@ -102,24 +106,24 @@ describe('takeAllowance', () => {
     const store = new FakeOtpStore();
     const theirs = NOW + 5_000;
     jest.spyOn(store, 'openWindow').mockImplementationOnce(async () => {
-      store.counters.set(KEY, { count: 1, windowEnd: theirs });
+      store.counters.set(KEY, counter(1, theirs));
       return false;
     });
     const readCounter = jest.spyOn(store, 'readCounter');
 
-    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, null);
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE, null);
 
     expect(allowance).toEqual({ allowed: true, windowEnd: theirs });
     expect(readCounter).toHaveBeenCalledTimes(1);
-    expect(store.counters.get(KEY)).toEqual({ count: 2, windowEnd: theirs });
+    expect(store.counters.get(KEY)).toEqual(counter(2, theirs, ['other-0', TAKE]));
   });
 
   it('re-reads and refuses when other requests filled the window it meant to count in', async () => {
     const store = new FakeOtpStore();
-    const seen = { count: 2, windowEnd: NOW + 30_000 };
-    store.counters.set(KEY, { count: 3, windowEnd: seen.windowEnd });
+    const seen = counter(2, NOW + 30_000);
+    store.counters.set(KEY, counter(3, seen.windowEnd));
 
-    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, seen);
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE, seen);
 
     expect(allowance).toEqual({ allowed: false, retryAfterSeconds: 30 });
     expect(store.counters.get(KEY)?.count).toBe(3);
@@ -127,13 +131,13 @@ describe('takeAllowance', () => {
 
   it('opens a new window when the one it saw closed before its write', async () => {
     const store = new FakeOtpStore();
-    const seen = { count: 1, windowEnd: NOW + 1_000 };
+    const seen = counter(1, NOW + 1_000);
     jest.spyOn(store, 'countInWindow').mockResolvedValueOnce(undefined);
 
-    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, seen);
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE, seen);
 
     expect(allowance).toEqual({ allowed: true, windowEnd: NOW + LIMIT.windowMs });
-    expect(store.counters.get(KEY)).toEqual({ count: 1, windowEnd: NOW + LIMIT.windowMs });
+    expect(store.counters.get(KEY)).toEqual(counter(1, NOW + LIMIT.windowMs, [TAKE]));
   });
 
   it('gives up with ServiceUnavailableError when every attempt loses a race', async () => {
@@ -141,24 +145,57 @@ describe('takeAllowance', () => {
     const openWindow = jest.spyOn(store, 'openWindow').mockResolvedValue(false);
     jest.spyOn(store, 'readCounter').mockResolvedValue(undefined);
 
-    await expect(takeAllowance(store, KEY, LIMIT, NOW)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await expect(takeAllowance(store, KEY, LIMIT, NOW, TAKE)).rejects.toBeInstanceOf(ServiceUnavailableError);
     expect(openWindow).toHaveBeenCalledTimes(4);
   });
 
   it('gives up after the same number of attempts when counting keeps failing in an open window', async () => {
     const store = new FakeOtpStore();
-    const open = { count: 1, windowEnd: NOW + 60_000 };
+    const open = counter(1, NOW + 60_000);
     const countInWindow = jest.spyOn(store, 'countInWindow').mockResolvedValue(undefined);
     jest.spyOn(store, 'readCounter').mockResolvedValue(open);
 
-    await expect(takeAllowance(store, KEY, LIMIT, NOW, open)).rejects.toMatchObject({ httpStatus: 503, code: 1503 });
+    await expect(takeAllowance(store, KEY, LIMIT, NOW, TAKE, open)).rejects.toMatchObject({ httpStatus: 503, code: 1503 });
     expect(countInWindow).toHaveBeenCalledTimes(4);
+  });
+
+  it('finds its own take and counts nothing more when its count was applied but the answer was lost', async () => {
+    const store = new FakeOtpStore();
+    const windowEnd = NOW + 60_000;
+    store.counters.set(KEY, counter(1, windowEnd));
+    const applyThenLose = FakeOtpStore.prototype.countInWindow.bind(store);
+    // What the SDK's retry sees after the first attempt was applied: the condition now fails.
+    jest.spyOn(store, 'countInWindow').mockImplementationOnce(async (...args) => {
+      await applyThenLose(...args);
+      return undefined;
+    });
+
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE, counter(1, windowEnd));
+
+    expect(allowance).toEqual({ allowed: true, windowEnd });
+    expect(store.counters.get(KEY)).toEqual(counter(2, windowEnd, ['other-0', TAKE]));
+  });
+
+  it('finds the window it opened itself when the answer to opening it was lost', async () => {
+    const store = new FakeOtpStore();
+    const applyThenLose = FakeOtpStore.prototype.openWindow.bind(store);
+    jest.spyOn(store, 'openWindow').mockImplementationOnce(async (...args) => {
+      await applyThenLose(...args);
+      return false;
+    });
+    const countInWindow = jest.spyOn(store, 'countInWindow');
+
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE, null);
+
+    expect(allowance).toEqual({ allowed: true, windowEnd: NOW + LIMIT.windowMs });
+    expect(countInWindow).not.toHaveBeenCalled();
+    expect(store.counters.get(KEY)).toEqual(counter(1, NOW + LIMIT.windowMs, [TAKE]));
   });
 
   it('lets exactly maxCount of many concurrent takers through', async () => {
     const store = new FakeOtpStore();
 
-    const results = await Promise.all(Array.from({ length: 20 }, () => takeAllowance(store, KEY, LIMIT, NOW)));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => takeAllowance(store, KEY, LIMIT, NOW, `take-${i}`)));
 
     expect(results.filter((r) => r.allowed)).toHaveLength(3);
     expect(results.filter((r) => !r.allowed)).toHaveLength(17);
