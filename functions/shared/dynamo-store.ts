@@ -14,6 +14,7 @@ import type {
   OtpContext,
   OtpContextRequest,
   OtpRecord,
+  OtpSave,
   OtpStore,
   RefreshKeyRecord,
   Session,
@@ -55,8 +56,8 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
     return context;
   }
 
-  async saveOtp(sessionId: string, otp: OtpRecord, now: number): Promise<boolean> {
-    return this.conditional(
+  async saveOtp(sessionId: string, otp: OtpRecord, now: number): Promise<OtpSave> {
+    const old = await this.updateIf(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: tableKeys.session(sessionId) },
@@ -69,18 +70,36 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
           ':maxTries': otp.maxTries,
           ':now': now,
         },
+        ReturnValues: 'UPDATED_OLD',
       }),
     );
+    if (!old) return { saved: false };
+    const replaced = toOtpRecord(old);
+    return replaced ? { saved: true, replaced } : { saved: true };
   }
 
-  async discardOtp(sessionId: string, hash: string): Promise<void> {
+  async discardOtp(sessionId: string, hash: string, previous?: OtpRecord): Promise<void> {
     await this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: tableKeys.session(sessionId) },
-        UpdateExpression: 'REMOVE otpHash, otpExpiresAt, otpWrongTries, otpMaxTries',
         ConditionExpression: 'otpHash = :hash',
-        ExpressionAttributeValues: { ':hash': hash },
+        ...(previous
+          ? {
+              UpdateExpression:
+                'SET otpHash = :previousHash, otpExpiresAt = :previousExpiresAt, otpWrongTries = :previousWrongTries, otpMaxTries = :previousMaxTries',
+              ExpressionAttributeValues: {
+                ':hash': hash,
+                ':previousHash': previous.hash,
+                ':previousExpiresAt': previous.expiresAt,
+                ':previousWrongTries': previous.wrongTries,
+                ':previousMaxTries': previous.maxTries,
+              },
+            }
+          : {
+              UpdateExpression: 'REMOVE otpHash, otpExpiresAt, otpWrongTries, otpMaxTries',
+              ExpressionAttributeValues: { ':hash': hash },
+            }),
       }),
     );
   }
@@ -99,23 +118,18 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
   }
 
   async countInWindow(key: string, max: number, now: number, takeId: string): Promise<CounterState | undefined> {
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: tableKeys.counter(key) },
-          UpdateExpression: 'SET #count = #count + :one ADD takes :take',
-          ConditionExpression: 'windowEnd > :now AND #count < :max AND NOT contains(takes, :takeId)',
-          ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: { ':one': 1, ':now': now, ':max': max, ':take': new Set([takeId]), ':takeId': takeId },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return result.Attributes ? toCounter(result.Attributes) : undefined;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const counted = await this.updateIf(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: tableKeys.counter(key) },
+        UpdateExpression: 'SET #count = #count + :one ADD takes :take',
+        ConditionExpression: 'windowEnd > :now AND #count < :max AND NOT contains(takes, :takeId)',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': 1, ':now': now, ':max': max, ':take': new Set([takeId]), ':takeId': takeId },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return counted ? toCounter(counted) : undefined;
   }
 
   async readCounter(key: string): Promise<CounterState | undefined> {
@@ -246,6 +260,16 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
   }
 
   /** Runs a conditional write; false when its condition did not hold. */
+  /** A conditional update: the attributes it returned (none asked: empty), or null when its condition failed. */
+  private async updateIf(command: UpdateCommand): Promise<Item | null> {
+    try {
+      return (await this.client.send(command)).Attributes ?? {};
+    } catch (error) {
+      if (isConditionFailure(error)) return null;
+      throw error;
+    }
+  }
+
   private async conditional(command: UpdateCommand | DeleteCommand): Promise<boolean> {
     try {
       await this.client.send(command);
@@ -286,15 +310,19 @@ function toSession(item: Item): Session {
     expiresAt: Number(item.expiresAt),
   };
   if (typeof item.identifierCountry === 'string') session.identifierCountry = item.identifierCountry;
-  if (typeof item.otpHash === 'string') {
-    session.otp = {
-      hash: item.otpHash,
-      expiresAt: Number(item.otpExpiresAt),
-      wrongTries: Number(item.otpWrongTries ?? 0),
-      maxTries: Number(item.otpMaxTries),
-    };
-  }
+  const otp = toOtpRecord(item);
+  if (otp) session.otp = otp;
   return session;
+}
+
+function toOtpRecord(item: Item): OtpRecord | undefined {
+  if (typeof item.otpHash !== 'string') return undefined;
+  return {
+    hash: item.otpHash,
+    expiresAt: Number(item.otpExpiresAt),
+    wrongTries: Number(item.otpWrongTries ?? 0),
+    maxTries: Number(item.otpMaxTries),
+  };
 }
 
 function toCustomer(item: Item): Customer {

@@ -6,6 +6,7 @@ import type {
   OtpContextRequest,
   OtpMessage,
   OtpRecord,
+  OtpSave,
   OtpSender,
   OtpStore,
   Session,
@@ -46,16 +47,19 @@ export class FakeOtpStore implements OtpStore {
     return context;
   }
 
-  async saveOtp(sessionId: string, otp: OtpRecord, now: number): Promise<boolean> {
+  async saveOtp(sessionId: string, otp: OtpRecord, now: number): Promise<OtpSave> {
     const session = this.sessions.get(sessionId);
-    if (!session || session.expiresAt <= now) return false;
+    if (!session || session.expiresAt <= now) return { saved: false };
+    const replaced = session.otp;
     session.otp = { ...otp };
-    return true;
+    return replaced ? { saved: true, replaced } : { saved: true };
   }
 
-  async discardOtp(sessionId: string, hash: string): Promise<void> {
+  async discardOtp(sessionId: string, hash: string, previous?: OtpRecord): Promise<void> {
     const session = this.sessions.get(sessionId);
-    if (session?.otp?.hash === hash) delete session.otp;
+    if (session?.otp?.hash !== hash) return;
+    if (previous) session.otp = { ...previous };
+    else delete session.otp;
   }
 
   async openWindow(key: string, windowEnd: number, now: number, takeId: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { BrandCache } from '../../functions/domain/brand-cache';
 import { parseBrandConfig, type BrandConfig, type BrandConfigInput } from '../../functions/domain/brand-config';
 import { generateOtp, type GenerateOtpDeps, type GenerateOtpRequest } from '../../functions/domain/generate-otp';
-import type { Session } from '../../functions/domain/ports';
+import type { OtpRecord, Session } from '../../functions/domain/ports';
 import { counterKey } from '../../functions/domain/rate-limiter';
 import { InvalidSessionError, RateLimitedError, UnsupportedBrandError } from '../../functions/shared/errors';
 import { FakeOtpSender, FakeOtpStore } from '../support/fake-otp-store';
@@ -291,10 +291,40 @@ describe('generateOtp', () => {
 
       await expect(generateOtp(deps, request)).rejects.toBe(outage);
 
-      expect(discardOtp).toHaveBeenCalledWith('P-session-1', 'hash(P-session-1:000001)');
+      expect(discardOtp).toHaveBeenCalledWith('P-session-1', 'hash(P-session-1:000001)', undefined);
       expect(refund).toHaveBeenCalledWith(KEY, 'take-1');
       expect(store.sessions.get('P-session-1')?.otp).toBeUndefined();
       expect(store.counters.get(KEY)?.count).toBe(0);
+    });
+
+    it('puts back the OTP a failed resend replaced, with its tries, while it is still usable', async () => {
+      const { store, sender, deps, request, clock } = setup();
+      await generateOtp(deps, request);
+      const session = store.sessions.get('P-session-1') as Session;
+      session.otp = { ...(session.otp as OtpRecord), wrongTries: 1 };
+      const delivered = { ...session.otp };
+      clock.now = T0 + 60_000;
+      jest.spyOn(sender, 'send').mockRejectedValueOnce(failure('ThrottledException'));
+
+      await expect(generateOtp(deps, request)).rejects.toThrow('ThrottledException');
+
+      expect(store.sessions.get('P-session-1')?.otp).toEqual(delivered);
+    });
+
+    it.each<[string, (otp: OtpRecord) => OtpRecord]>([
+      ['has expired', (otp) => ({ ...otp, expiresAt: T0 + 60_000 })],
+      ['is locked after its wrong tries', (otp) => ({ ...otp, wrongTries: otp.maxTries })],
+    ])('leaves no OTP after a failed resend when the one it replaced %s', async (_label, change) => {
+      const { store, sender, deps, request, clock } = setup();
+      await generateOtp(deps, request);
+      const session = store.sessions.get('P-session-1') as Session;
+      session.otp = change(session.otp as OtpRecord);
+      clock.now = T0 + 60_000;
+      jest.spyOn(sender, 'send').mockRejectedValueOnce(failure('ThrottledException'));
+
+      await expect(generateOtp(deps, request)).rejects.toThrow('ThrottledException');
+
+      expect(store.sessions.get('P-session-1')?.otp).toBeUndefined();
     });
 
     it('keeps the whole allowance after a failed publish', async () => {
@@ -350,7 +380,7 @@ describe('generateOtp', () => {
 
     it('refunds and answers 1505 when the session expired before the OTP could be stored', async () => {
       const { store, deps, request } = setup();
-      jest.spyOn(store, 'saveOtp').mockResolvedValueOnce(false);
+      jest.spyOn(store, 'saveOtp').mockResolvedValueOnce({ saved: false });
       const discardOtp = jest.spyOn(store, 'discardOtp');
 
       await expect(generateOtp(deps, request)).rejects.toBeInstanceOf(InvalidSessionError);
