@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { config } from './config';
 import { traceClient } from './xray-tracing';
@@ -55,3 +56,7 @@ export const documentClient = /* @__PURE__ */ DynamoDBDocumentClient.from(dynamo
 export const sns = /* @__PURE__ */ traced(/* @__PURE__ */ new SNSClient(common));
 
 export const kms = /* @__PURE__ */ traced(/* @__PURE__ */ new KMSClient(common));
+
+// For the secrets read through Powertools Parameters (functions/shared/secrets.ts), which would
+// otherwise build a client of its own with no timeouts and no tracing.
+export const secretsManager = /* @__PURE__ */ traced(/* @__PURE__ */ new SecretsManagerClient(common));

@@ -1,5 +1,5 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { config, requireSetting } from './config';
+import { secrets } from './secrets';
 
 // Checked when a function that hashes OTPs loads, not on its first request.
 const secretArn = config.OTP_PEPPER === undefined ? requireSetting('OTP_PEPPER_SECRET_ARN') : undefined;
@@ -20,7 +20,7 @@ export function otpPepper(): Promise<string> {
 
 async function load(): Promise<string> {
   if (config.OTP_PEPPER) return config.OTP_PEPPER;
-  const value = await getSecret<string>(secretArn as string, { maxAge: 86_400 });
+  const value = await secrets.get(secretArn as string, { maxAge: 86_400 });
   if (typeof value !== 'string' || value.length < 16) throw new Error('OTP pepper secret is empty or too short');
   return value;
 }

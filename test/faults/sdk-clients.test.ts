@@ -45,7 +45,7 @@ const handlerOptions = async (client: { config: { requestHandler: unknown } }) =
   (client.config.requestHandler as { configProvider: Promise<Record<string, unknown>> }).configProvider;
 
 describe('AWS clients', () => {
-  it.each(['dynamoDb', 'sns', 'kms'] as const)(
+  it.each(['dynamoDb', 'sns', 'kms', 'secretsManager'] as const)(
     'gives %s the configured connection and request timeouts, throwing on either, and bounded attempts',
     async (name) => {
       const clients = await clientsWith({});

@@ -1,9 +1,11 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { secretsManager } from '../../functions/shared/aws-clients';
 import { firstFactorKeys } from '../../functions/shared/first-factor-keys';
 
 describe('firstFactorKeys', () => {
-  const secretsMock = mockClient(SecretsManagerClient);
+  // The service's own client (timeouts, bounded retries): a client built anywhere else would go unmocked and fail.
+  const secretsMock = mockClient(secretsManager);
 
   beforeEach(() => {
     secretsMock.reset();
