@@ -127,10 +127,12 @@ export interface ValidateOtpStore extends Pick<OtpStore, 'readOtpContext'> {
    */
   recordWrongTry(sessionId: string, hash: string): Promise<boolean>;
   /**
-   * Deletes the session, and with it the OTP with this hash, if that OTP is still
-   * usable at `now`; false when it is not (or another request consumed it first).
+   * Spends the OTP with this hash and closes its session, marked `consumedBy` (unique to
+   * the validation: the digest of the refresh key it issues), if that OTP is still usable
+   * at `now`. True also when the request's own write was applied but its answer lost;
+   * false when the OTP is not usable (or another request consumed it first).
    */
-  consumeOtp(sessionId: string, hash: string, now: number): Promise<boolean>;
+  consumeOtp(sessionId: string, hash: string, now: number, consumedBy: string): Promise<boolean>;
   /** Writes a new refresh key; rejects when the digest is already taken. */
   putRefreshKey(record: RefreshKeyRecord): Promise<void>;
   /** Removes a refresh key that was written but never handed out. */

@@ -157,7 +157,7 @@ async function consume(
 
   let consumed = false;
   try {
-    consumed = await deps.store.consumeOtp(sessionId, otpHash, now);
+    consumed = await deps.store.consumeOtp(sessionId, otpHash, now, refresh.digest);
   } finally {
     if (!consumed) {
       await deps.store

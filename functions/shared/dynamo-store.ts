@@ -45,8 +45,8 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
     const items = await this.batchGet([...keys.values()]);
     const byName = (name: string) => items.get(keys.get(name) ?? '');
     const context: OtpContext = {};
-    const session = byName('session');
-    if (session) context.session = toSession(session);
+    const session = openSession(byName('session'));
+    if (session) context.session = session;
     const brand = byName('brand');
     if (brand) context.brandConfig = brand.config as BrandConfig;
     const customer = byName('customer');
@@ -62,7 +62,7 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
         TableName: this.tableName,
         Key: { pk: tableKeys.session(sessionId) },
         UpdateExpression: 'SET otpHash = :hash, otpExpiresAt = :expiresAt, otpWrongTries = :zero, otpMaxTries = :maxTries',
-        ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(consumedBy) AND expiresAt > :now',
         ExpressionAttributeValues: {
           ':hash': otp.hash,
           ':expiresAt': otp.expiresAt,
@@ -208,8 +208,7 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
   }
 
   async getSession(sessionId: string): Promise<Session | undefined> {
-    const item = await this.get(tableKeys.session(sessionId));
-    return item ? toSession(item) : undefined;
+    return openSession(await this.get(tableKeys.session(sessionId)));
   }
 
   async recordWrongTry(sessionId: string, hash: string): Promise<boolean> {
@@ -224,15 +223,20 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
     );
   }
 
-  async consumeOtp(sessionId: string, hash: string, now: number): Promise<boolean> {
-    return this.conditional(
-      new DeleteCommand({
+  async consumeOtp(sessionId: string, hash: string, now: number, consumedBy: string): Promise<boolean> {
+    const key = tableKeys.session(sessionId);
+    // The session item stays, closed (read as absent), until its TTL: the mark lets a
+    // resent write whose first answer was lost tell that it was this request that won.
+    const won = await this.conditional(
+      new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: tableKeys.session(sessionId) },
+        Key: { pk: key },
+        UpdateExpression: 'SET consumedBy = :consumedBy REMOVE otpHash, otpExpiresAt, otpWrongTries, otpMaxTries',
         ConditionExpression: 'otpHash = :hash AND otpWrongTries < otpMaxTries AND otpExpiresAt > :now AND expiresAt > :now',
-        ExpressionAttributeValues: { ':hash': hash, ':now': now },
+        ExpressionAttributeValues: { ':hash': hash, ':now': now, ':consumedBy': consumedBy },
       }),
     );
+    return won || (await this.get(key))?.consumedBy === consumedBy;
   }
 
   async putRefreshKey(record: RefreshKeyRecord): Promise<void> {
@@ -298,6 +302,11 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
 
 function customerKey(brand: string, identifier: Identifier): string {
   return tableKeys.customer(brand, identifier.type, identifier.value);
+}
+
+/** A session item as the domain sees it: absent once a validation has consumed it. */
+function openSession(item: Item | undefined): Session | undefined {
+  return item && item.consumedBy === undefined ? toSession(item) : undefined;
 }
 
 function toSession(item: Item): Session {

@@ -1,10 +1,12 @@
 import { hashOtp } from '../../functions/domain/otp-code';
+import { refreshKeyDigest } from '../../functions/domain/tokens';
 import { handler } from '../../functions/otp-validate';
-import { documentClient } from '../../functions/shared/aws-clients';
+import { documentClient, dynamoDb } from '../../functions/shared/aws-clients';
+import { tableKeys } from '../../functions/shared/table-keys';
 import { apiEvent, invoke, type Answer } from '../support/api-events';
 import { captureLogs, type LogCapture } from '../support/log-capture';
 import { testStore } from '../support/fixtures';
-import { DYNAMO_FAULTS, injectDynamoFault, injectDynamoFaults, type AnyCommand, type CallName } from '../support/fault-injection';
+import { DYNAMO_FAULTS, injectDynamoFault, injectDynamoFaults, loseFirstAnswer, type AnyCommand, type CallName } from '../support/fault-injection';
 import { generateBody, otpFixture, outcome, PHONE, sessionItem, storedItem, type OtpFixture } from '../support/otp-generate';
 
 const OTP = '482913';
@@ -52,7 +54,7 @@ describe('otp/validate under dependency faults', () => {
     ['BatchGetItem', 'batchGet', OTP],
     ['the wrong-try UpdateItem', 'recordWrongTry', WRONG],
     ['the refresh-key PutItem', 'putRefreshKey', OTP],
-    ['the consuming DeleteItem', 'consumeOtp', OTP],
+    ['the consuming UpdateItem', 'consumeOtp', OTP],
   ])('when %s fails', (_label, call, otp) => {
     it.each(faults)('answers 503/1503 with Retry-After for %s, leaves no refresh key and the OTP as it was', async (_name, fault) => {
       const fixture = await issued();
@@ -72,7 +74,22 @@ describe('otp/validate under dependency faults', () => {
     });
   });
 
-  it('spends the OTP but hands out no refresh key when the delete was applied and its answer timed out', async () => {
+  it('hands out the token and refresh key when the consuming write was applied, its answer lost and the SDK sent it again', async () => {
+    const fixture = await issued();
+    const lost = loseFirstAnswer(dynamoDb, (target, body) => target === 'UpdateItem' && body.includes('consumedBy'));
+
+    const answer = await validate(fixture, OTP);
+
+    expect(lost.attempts).toBe(2);
+    expect(outcome(answer)).toEqual([200, 200]);
+    const key = (answer.body.auth as { key: string }).key;
+    expect(await storedItem(tableKeys.refreshKey(refreshKeyDigest(key)))).toMatchObject({ brand: fixture.brand.brand });
+    jest.restoreAllMocks();
+    // Spent all the same: the session is closed.
+    expect(outcome(await validate(fixture, OTP))).toEqual([401, 1505]);
+  });
+
+  it('spends the OTP but hands out no refresh key when the consuming write was applied and its answer timed out', async () => {
     const fixture = await issued();
     const injection = injectDynamoFault(documentClient, 'consumeOtp', DYNAMO_FAULTS.TimeoutError as () => Error, { afterApplying: true });
 

@@ -580,6 +580,25 @@ describe('POST /auth/v1/mfa/otp/generate', () => {
       expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
     });
 
+    it('stores no OTP on a session that a validation consumed between the read and the write', async () => {
+      const fixture = await otpFixture({ brand: { otpMaxCount: 2, otpTimeOut: 10 } });
+      expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
+      const delivered = (await sessionItem(fixture.session))?.otpHash as string;
+      const send = DynamoDBDocumentClient.prototype.send as (command: object) => Promise<unknown>;
+      jest.spyOn(DynamoDBDocumentClient.prototype, 'send').mockImplementation(async function (this: DynamoDBDocumentClient, command: object) {
+        if (isOtpWrite(command)) await store.consumeOtp(fixture.session.sessionId, delivered, Date.now(), 'validation-meanwhile');
+        return send.call(this, command);
+      } as never);
+
+      const answer = await generate(handler, fixture);
+
+      expect(outcome(answer)).toEqual([401, 1505]);
+      const item = await sessionItem(fixture.session);
+      expect(item?.consumedBy).toBe('validation-meanwhile');
+      expect(item?.otpHash).toBeUndefined();
+      expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 1 });
+    });
+
     it('answers a DynamoDB validation error with a bare 500', async () => {
       const fixture = await otpFixture();
       failDynamo(isOtpWrite, () => Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException', $fault: 'client' }));

@@ -11,6 +11,8 @@ import { FakeOtpStore } from './fake-otp-store';
  */
 export class FakeSessionStore extends FakeOtpStore implements SessionStore, ValidateOtpStore {
   readonly refreshKeys = new Map<string, RefreshKeyRecord>();
+  /** Consumed sessions, gone from `sessions`, by the mark of the validation that consumed each. */
+  readonly consumedBy = new Map<string, string>();
 
   async getBrandConfig(brand: string): Promise<BrandConfig | undefined> {
     return this.brands.get(brand);
@@ -33,13 +35,14 @@ export class FakeSessionStore extends FakeOtpStore implements SessionStore, Vali
     return true;
   }
 
-  async consumeOtp(sessionId: string, hash: string, now: number): Promise<boolean> {
+  async consumeOtp(sessionId: string, hash: string, now: number, consumedBy: string): Promise<boolean> {
     const session = this.sessions.get(sessionId);
     const otp = session?.otp;
     if (!session || otp?.hash !== hash || otp.wrongTries >= otp.maxTries || otp.expiresAt <= now || session.expiresAt <= now) {
-      return false;
+      return this.consumedBy.get(sessionId) === consumedBy;
     }
     this.sessions.delete(sessionId);
+    this.consumedBy.set(sessionId, consumedBy);
     return true;
   }
 

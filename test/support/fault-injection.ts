@@ -54,7 +54,7 @@ export const CALLS = {
   discardOtp: (c: AnyCommand) => c instanceof UpdateCommand && updateExpression(c).startsWith('REMOVE otpHash'),
   recordWrongTry: (c: AnyCommand) => c instanceof UpdateCommand && updateExpression(c).includes('otpWrongTries :one'),
   putRefreshKey: (c: AnyCommand) => c instanceof PutCommand && String((c.input.Item as { pk?: string }).pk).startsWith('REFRESH#'),
-  consumeOtp: (c: AnyCommand) => c instanceof DeleteCommand && pkOf(c).startsWith('SESSION#'),
+  consumeOtp: (c: AnyCommand) => c instanceof UpdateCommand && updateExpression(c).startsWith('SET consumedBy'),
   discardRefreshKey: (c: AnyCommand) => c instanceof DeleteCommand && pkOf(c).startsWith('REFRESH#'),
 } satisfies Record<string, (command: AnyCommand) => boolean>;
 
