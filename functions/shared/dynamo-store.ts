@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -189,22 +190,17 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
   }
 
   async createSession(session: Session): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: tableKeys.session(session.sessionId),
-          brand: session.brand,
-          identifierType: session.identifierType,
-          identifierValue: session.identifierValue,
-          ...(session.identifierCountry ? { identifierCountry: session.identifierCountry } : {}),
-          deviceId: session.deviceId,
-          expiresAt: session.expiresAt,
-          ttl: ttlSeconds(session.expiresAt),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    const item = {
+      pk: tableKeys.session(session.sessionId),
+      brand: session.brand,
+      identifierType: session.identifierType,
+      identifierValue: session.identifierValue,
+      ...(session.identifierCountry ? { identifierCountry: session.identifierCountry } : {}),
+      deviceId: session.deviceId,
+      expiresAt: session.expiresAt,
+      ttl: ttlSeconds(session.expiresAt),
+    };
+    await this.createOnce(item);
   }
 
   async getSession(sessionId: string): Promise<Session | undefined> {
@@ -241,13 +237,7 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
 
   async putRefreshKey(record: RefreshKeyRecord): Promise<void> {
     const { digest, ...attributes } = record;
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: tableKeys.refreshKey(digest), ...attributes, ttl: ttlSeconds(record.expiresAt) },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await this.createOnce({ pk: tableKeys.refreshKey(digest), ...attributes, ttl: ttlSeconds(record.expiresAt) });
   }
 
   async discardRefreshKey(digest: string): Promise<void> {
@@ -257,6 +247,19 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
   private async get(pk: string, consistent = true): Promise<Item | undefined> {
     const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: consistent }));
     return result.Item;
+  }
+
+  /**
+   * Writes an item under a new random key, never over another. The key is not taken by
+   * chance, so a failed condition is this very write, resent by the SDK after its answer
+   * was lost, when the stored item is the one it wrote; otherwise the failure stands.
+   */
+  private async createOnce(item: Item & { pk: string }): Promise<void> {
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+    } catch (error) {
+      if (!isConditionFailure(error) || !isDeepStrictEqual(await this.get(item.pk), item)) throw error;
+    }
   }
 
   private async put(item: Item): Promise<void> {

@@ -74,9 +74,12 @@ describe('otp/validate under dependency faults', () => {
     });
   });
 
-  it('hands out the token and refresh key when the consuming write was applied, its answer lost and the SDK sent it again', async () => {
+  it.each<[string, (target: string, body: string) => boolean]>([
+    ['the refresh-key write', (target, body) => target === 'PutItem' && body.includes('REFRESH#')],
+    ['the consuming write', (target, body) => target === 'UpdateItem' && body.includes('consumedBy')],
+  ])('hands out the token and refresh key when %s was applied, its answer lost and the SDK sent it again', async (_label, matches) => {
     const fixture = await issued();
-    const lost = loseFirstAnswer(dynamoDb, (target, body) => target === 'UpdateItem' && body.includes('consumedBy'));
+    const lost = loseFirstAnswer(dynamoDb, matches);
 
     const answer = await validate(fixture, OTP);
 

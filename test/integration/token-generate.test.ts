@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { BrandConfig } from '../../functions/domain/brand-config';
 import { signFirstFactorToken } from '../../functions/domain/first-factor';
 import { handler } from '../../functions/token-generate';
+import { dynamoDb } from '../../functions/shared/aws-clients';
 import { DynamoStore } from '../../functions/shared/dynamo-store';
 import { logger } from '../../functions/shared/logger';
 import { apiEvent, invoke, uniqueBrand, type EventOptions } from '../support/api-events';
+import { loseFirstAnswer } from '../support/fault-injection';
 import { seedBrand, testStore } from '../support/fixtures';
 import { MASKED_PHONE, outcome, PHONE } from '../support/otp-generate';
 import { verifyWithServedJwks } from '../support/served-jwks';
@@ -90,6 +93,28 @@ describe('POST /auth/v1/mfa/token/generate', () => {
       });
       expect(claims.exp).toBeGreaterThanOrEqual(before + 15 * 60);
       expect(claims.exp).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 15 * 60);
+    });
+
+    it('answers 200 with the session when its write was applied, its answer lost and the SDK sent it again', async () => {
+      const brand = await firstFactorBrand();
+      const lost = loseFirstAnswer(dynamoDb, (target, body) => target === 'PutItem' && body.includes('SESSION#'));
+
+      const answer = await post(brand.brand, await bodyFor(brand));
+
+      expect(lost.attempts).toBe(2);
+      expect(outcome(answer)).toEqual([200, 200]);
+      const sessionId = (answer.body.user as { sessionId: string }).sessionId;
+      expect(await store.getSession(sessionId)).toMatchObject({ brand: brand.brand, deviceId: 'device-1' });
+    });
+
+    it('never writes over a session that holds the same ID', async () => {
+      const brand = await firstFactorBrand();
+      const session = { sessionId: `P-${randomUUID()}`, brand: brand.brand, identifierType: 'MOBILE' as const, identifierValue: PHONE, deviceId: 'device-1', expiresAt: Date.now() + 60_000 };
+      await store.createSession(session);
+
+      await expect(store.createSession({ ...session, deviceId: 'device-2' })).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+
+      expect(await store.getSession(session.sessionId)).toMatchObject({ deviceId: 'device-1' });
     });
 
     it('stores the session for the normalised identifier, living mfaSessionExpiryMinutes', async () => {
