@@ -127,9 +127,11 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
   // customer keeps the allowance this attempt took. A write that failed with an
   // error (a timeout, say) may still have been applied, so its hash is removed too;
   // the removal is conditional on the hash, so it never touches a newer OTP. An
-  // earlier OTP this one replaced was delivered, so it comes back while still usable.
+  // earlier OTP this one replaced was delivered, so it comes back while still usable;
+  // not when what it replaced is itself (the SDK resent a write whose answer was lost).
   const mayBeStored = saved.status === 'rejected' || saved.value.saved;
-  const previous = saved.status === 'fulfilled' && saved.value.saved ? stillUsable(saved.value.replaced, now) : undefined;
+  const replaced = saved.status === 'fulfilled' && saved.value.saved ? saved.value.replaced : undefined;
+  const previous = replaced?.hash === hash ? undefined : stillUsable(replaced, now);
   await Promise.all([
     mayBeStored
       ? deps.store.discardOtp(request.sessionId, hash, previous).catch((error) => deps.onCleanupFailure?.('discard-otp', error))

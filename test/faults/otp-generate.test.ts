@@ -209,6 +209,18 @@ describe('otp/generate under dependency faults', () => {
     expect(outcome(validation)).toEqual([200, 200]);
   });
 
+  it('leaves no OTP usable when a resend fails after its OTP write was sent twice', async () => {
+    const fixture = await otpFixture({ brand: LIMIT });
+    expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
+    const lost = loseFirstAnswer(dynamoDb, (target, body) => target === 'UpdateItem' && body.includes('SET otpHash'));
+    sns.on(PublishCommand).rejects(SNS_OUTAGES.InternalErrorException?.());
+
+    expect(outcome(await generate(handler, fixture))).toEqual([503, 1503]);
+
+    expect(lost.attempts).toBe(2);
+    await expectNoOtpStored(fixture);
+  });
+
   describe('when SNS refuses the number', () => {
     it.each(Object.entries(SNS_REFUSALS))('answers 400/1540 without Retry-After for %s, keeps the allowance and leaves no OTP', async (_name, fault) => {
       const fixture = await otpFixture({ brand: LIMIT });

@@ -311,6 +311,23 @@ describe('generateOtp', () => {
       expect(store.sessions.get('P-session-1')?.otp).toEqual(delivered);
     });
 
+    it('leaves no OTP when the write the failed resend made was sent twice and replaced itself', async () => {
+      const { store, sender, deps, request, clock } = setup();
+      await generateOtp(deps, request);
+      clock.now = T0 + 60_000;
+      const write = FakeOtpStore.prototype.saveOtp.bind(store);
+      // The first write was applied but its answer lost; the SDK's resend replaced it with itself.
+      jest.spyOn(store, 'saveOtp').mockImplementationOnce(async (...args) => {
+        await write(...args);
+        return write(...args);
+      });
+      jest.spyOn(sender, 'send').mockRejectedValueOnce(failure('ThrottledException'));
+
+      await expect(generateOtp(deps, request)).rejects.toThrow('ThrottledException');
+
+      expect(store.sessions.get('P-session-1')?.otp).toBeUndefined();
+    });
+
     it.each<[string, (otp: OtpRecord) => OtpRecord]>([
       ['has expired', (otp) => ({ ...otp, expiresAt: T0 + 60_000 })],
       ['is locked after its wrong tries', (otp) => ({ ...otp, wrongTries: otp.maxTries })],
