@@ -24,10 +24,16 @@ const oauthSchema = z.object({
   jwksUrl: z.url({ protocol: /^https?$/ }),
 });
 
+/**
+ * The highest otpMaxCount a brand may set: each OTP counted in a window keeps its take ID
+ * on the counter item (domain/rate-limiter.ts), so the limit bounds that item's size.
+ */
+export const MAX_OTP_COUNT = 1000;
+
 export const brandConfigSchema = z.object({
   brand: z.string().check(z.regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/)),
   defaultCountry: z.optional(countryCode),
-  otpMaxCount: z._default(z.nullable(z.number().check(z.int())), null),
+  otpMaxCount: z._default(z.nullable(z.number().check(z.int(), z.lte(MAX_OTP_COUNT))), null),
   otpTimeOut: z._default(z.nullable(minutes), null),
   otpLength: z._default(z.number().check(z.int(), z.gte(4), z.lte(10)), 6),
   otpValidityMinutes: z._default(minutes, 10),

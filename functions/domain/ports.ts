@@ -77,8 +77,10 @@ export interface OtpStore extends CounterStore {
   /** Replaces the session's OTP unless the session is gone or expired. */
   saveOtp(sessionId: string, otp: OtpRecord, now: number): Promise<OtpSave>;
   /**
-   * Takes back the session's OTP if it is still the one with this hash: puts `previous`
-   * back in its place when given, removes it otherwise.
+   * Takes back the session's OTP with this hash, which was not delivered: puts `previous`
+   * back in its place when given, unless a request has since declared `previous`
+   * undelivered; removes it otherwise. When another OTP has replaced it already, declares
+   * it undelivered, so that the request which replaced it never puts it back.
    */
   discardOtp(sessionId: string, hash: string, previous?: OtpRecord): Promise<void>;
 }

@@ -132,7 +132,7 @@ function usableOtp(session: Session, now: number): OtpRecord {
 
 /**
  * The token and refresh key exist before the OTP is spent, so a failure on the way
- * leaves the OTP for a retry; neither is handed out unless the delete wins. Undefined
+ * leaves the OTP for a retry; neither is handed out unless the consuming write wins. Undefined
  * when it lost (the OTP was spent, replaced or used up meanwhile).
  */
 async function consume(

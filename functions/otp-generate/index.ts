@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { BrandCache } from '../domain/brand-cache';
@@ -52,7 +52,7 @@ const lambdaHandler = async (event: JsonEvent) => {
       brands,
       now: Date.now,
       newOtp,
-      newTakeId: randomUUID,
+      newTakeId: () => randomBytes(16).toString('base64url'),
       hashOtp: (sessionId, otp) => hashOtp(pepper, sessionId, otp),
       onCleanupFailure: (step, error) => logger.error('OTP cleanup failed', { step, error: error as Error }),
       observe: countOutcome,

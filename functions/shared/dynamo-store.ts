@@ -62,7 +62,8 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: tableKeys.session(sessionId) },
-        UpdateExpression: 'SET otpHash = :hash, otpExpiresAt = :expiresAt, otpWrongTries = :zero, otpMaxTries = :maxTries',
+        // Undelivered marks concern only what this write replaces or what replaces it later.
+        UpdateExpression: 'SET otpHash = :hash, otpExpiresAt = :expiresAt, otpWrongTries = :zero, otpMaxTries = :maxTries REMOVE otpUndelivered',
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(consumedBy) AND expiresAt > :now',
         ExpressionAttributeValues: {
           ':hash': otp.hash,
@@ -80,27 +81,45 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
   }
 
   async discardOtp(sessionId: string, hash: string, previous?: OtpRecord): Promise<void> {
+    const Key = { pk: tableKeys.session(sessionId) };
+    const restored =
+      previous !== undefined &&
+      (await this.conditional(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression:
+            'SET otpHash = :previousHash, otpExpiresAt = :previousExpiresAt, otpWrongTries = :previousWrongTries, otpMaxTries = :previousMaxTries',
+          ConditionExpression: 'otpHash = :hash AND NOT contains(otpUndelivered, :previousHash)',
+          ExpressionAttributeValues: {
+            ':hash': hash,
+            ':previousHash': previous.hash,
+            ':previousExpiresAt': previous.expiresAt,
+            ':previousWrongTries': previous.wrongTries,
+            ':previousMaxTries': previous.maxTries,
+          },
+        }),
+      ));
+    if (restored) return;
+    const removed = await this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key,
+        UpdateExpression: 'REMOVE otpHash, otpExpiresAt, otpWrongTries, otpMaxTries',
+        ConditionExpression: 'otpHash = :hash',
+        ExpressionAttributeValues: { ':hash': hash },
+      }),
+    );
+    if (removed) return;
+    // Replaced before it could be taken back: the request that replaced it holds it as the
+    // OTP to put back if its own delivery fails, and must not put back one never delivered.
     await this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: tableKeys.session(sessionId) },
-        ConditionExpression: 'otpHash = :hash',
-        ...(previous
-          ? {
-              UpdateExpression:
-                'SET otpHash = :previousHash, otpExpiresAt = :previousExpiresAt, otpWrongTries = :previousWrongTries, otpMaxTries = :previousMaxTries',
-              ExpressionAttributeValues: {
-                ':hash': hash,
-                ':previousHash': previous.hash,
-                ':previousExpiresAt': previous.expiresAt,
-                ':previousWrongTries': previous.wrongTries,
-                ':previousMaxTries': previous.maxTries,
-              },
-            }
-          : {
-              UpdateExpression: 'REMOVE otpHash, otpExpiresAt, otpWrongTries, otpMaxTries',
-              ExpressionAttributeValues: { ':hash': hash },
-            }),
+        Key,
+        UpdateExpression: 'ADD otpUndelivered :hashes',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':hashes': new Set([hash]) },
       }),
     );
   }
@@ -266,7 +285,6 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
   }
 
-  /** Runs a conditional write; false when its condition did not hold. */
   /** A conditional update: the attributes it returned (none asked: empty), or null when its condition failed. */
   private async updateIf(command: UpdateCommand): Promise<Item | null> {
     try {
@@ -277,6 +295,7 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
     }
   }
 
+  /** Runs a conditional write; false when its condition did not hold. */
   private async conditional(command: UpdateCommand | DeleteCommand): Promise<boolean> {
     try {
       await this.client.send(command);

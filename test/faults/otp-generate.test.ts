@@ -209,10 +209,37 @@ describe('otp/generate under dependency faults', () => {
     expect(outcome(validation)).toEqual([200, 200]);
   });
 
+  it('never puts back an OTP that a concurrent failed resend had not delivered', async () => {
+    const fixture = await otpFixture({ brand: { otpMaxCount: 5, otpTimeOut: 10 } });
+    expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
+    const failDelivery: Array<() => void> = [];
+    sns.on(PublishCommand).callsFake(() => new Promise((_resolve, reject) => failDelivery.push(() => reject(SNS_OUTAGES.ThrottledException?.()))));
+    const storedHash = async () => (await sessionItem(fixture.session))?.otpHash;
+    const until = async (reached: () => Promise<boolean>) => {
+      for (let i = 0; i < 400 && !(await reached()); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+
+    // A stores its OTP and B replaces it; then A's delivery fails, then B's.
+    const delivered = await storedHash();
+    const a = generate(handler, fixture);
+    await until(async () => failDelivery.length === 1 && (await storedHash()) !== delivered);
+    const undelivered = await storedHash();
+    expect(undelivered).not.toBe(delivered);
+    const b = generate(handler, fixture);
+    await until(async () => failDelivery.length === 2 && (await storedHash()) !== undelivered);
+    expect(await storedHash()).not.toBe(undelivered);
+    failDelivery[0]?.();
+    expect(outcome(await a)).toEqual([503, 1503]);
+    failDelivery[1]?.();
+    expect(outcome(await b)).toEqual([503, 1503]);
+
+    await expectNoOtpStored(fixture);
+  });
+
   it('leaves no OTP usable when a resend fails after its OTP write was sent twice', async () => {
     const fixture = await otpFixture({ brand: LIMIT });
     expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
-    const lost = loseFirstAnswer(dynamoDb, (target, body) => target === 'UpdateItem' && body.includes('SET otpHash'));
+    const lost = loseFirstAnswer(dynamoDb, (target, body) => target === 'UpdateItem' && body.includes('SET otpHash = :hash,'));
     sns.on(PublishCommand).rejects(SNS_OUTAGES.InternalErrorException?.());
 
     expect(outcome(await generate(handler, fixture))).toEqual([503, 1503]);

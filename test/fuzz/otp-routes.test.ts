@@ -1,7 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import type { BrandConfig } from '../../functions/domain/brand-config';
+import { MAX_OTP_COUNT, type BrandConfig } from '../../functions/domain/brand-config';
 import { signFirstFactorToken } from '../../functions/domain/first-factor';
 import type { IdentifierType } from '../../functions/domain/identifiers';
 import { hashOtp } from '../../functions/domain/otp-code';
@@ -80,7 +80,7 @@ describe('fuzzing the API routes', () => {
   beforeAll(async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'fuzz' });
     const open = await seedBrand(store, {
-      otpMaxCount: 1_000_000,
+      otpMaxCount: MAX_OTP_COUNT,
       otpTimeOut: 10,
       otpLength: 10,
       mfaMaxOtpRetryCount: 100,

@@ -551,7 +551,7 @@ describe('POST /auth/v1/mfa/otp/generate', () => {
     }
 
     const isOtpWrite = (command: object) =>
-      command instanceof UpdateCommand && String(command.input.UpdateExpression).startsWith('SET otpHash');
+      command instanceof UpdateCommand && String(command.input.UpdateExpression).startsWith('SET otpHash = :hash,');
 
     it('answers 503 with Retry-After when the first read is throttled, and writes nothing', async () => {
       const fixture = await otpFixture();

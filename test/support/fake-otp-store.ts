@@ -23,6 +23,8 @@ export class FakeOtpStore implements OtpStore {
   readonly brands = new Map<string, BrandConfig>();
   readonly customers = new Map<string, Customer>();
   readonly counters = new Map<string, CounterState>();
+  /** Hashes declared undelivered since each session's last OTP write. */
+  readonly undelivered = new Map<string, Set<string>>();
   /** Every readOtpContext request, in order. */
   readonly contextReads: OtpContextRequest[] = [];
 
@@ -52,13 +54,19 @@ export class FakeOtpStore implements OtpStore {
     if (!session || session.expiresAt <= now) return { saved: false };
     const replaced = session.otp;
     session.otp = { ...otp };
+    this.undelivered.delete(sessionId);
     return replaced ? { saved: true, replaced } : { saved: true };
   }
 
   async discardOtp(sessionId: string, hash: string, previous?: OtpRecord): Promise<void> {
     const session = this.sessions.get(sessionId);
-    if (session?.otp?.hash !== hash) return;
-    if (previous) session.otp = { ...previous };
+    if (!session) return;
+    const undelivered = this.undelivered.get(sessionId) ?? new Set<string>();
+    if (session.otp?.hash !== hash) {
+      this.undelivered.set(sessionId, undelivered.add(hash));
+      return;
+    }
+    if (previous && !undelivered.has(previous.hash)) session.otp = { ...previous };
     else delete session.otp;
   }
 

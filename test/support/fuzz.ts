@@ -203,8 +203,8 @@ const isNumber = (value: unknown) => typeof value === 'number' && Number.isFinit
 
 /**
  * Every item of these brands in the table is whole: sessions with all their fields and
- * their OTP fields all or none, counters with a count and a window, refresh keys with
- * their subject. Answers the problems found (empty: none).
+ * their OTP fields all or none (none once consumed), counters with a count, a window and
+ * one take ID per OTP counted, refresh keys with their subject. Answers the problems found (empty: none).
  */
 export async function partialItems(brands: string[]): Promise<string[]> {
   const problems: string[] = [];
@@ -217,9 +217,13 @@ export async function partialItems(brands: string[]): Promise<string[]> {
       const present = OTP_FIELDS.filter((field) => item[field] !== undefined);
       if (present.length !== 0 && present.length !== OTP_FIELDS.length) problems.push(`${pk} with only ${present.join(', ')}`);
       if (present.length && Number(item.otpWrongTries) > Number(item.otpMaxTries)) problems.push(`${pk} over its tries`);
+      if (item.consumedBy !== undefined && present.length) problems.push(`${pk} consumed but still holding an OTP`);
     }
     if (pk.startsWith('OTPCOUNT#') && brands.some((brand) => pk.startsWith(`OTPCOUNT#${brand}#`))) {
       if (!isNumber(item.count) || Number(item.count) < 0 || !isNumber(item.windowEnd) || !isNumber(item.ttl)) problems.push(`${pk} is not a whole counter`);
+      // Every OTP counted keeps its take ID: a lost or doubled take shows as a mismatch.
+      const takes = item.takes instanceof Set ? item.takes.size : 0;
+      if (takes !== Number(item.count)) problems.push(`${pk} counts ${String(item.count)} with ${takes} takes`);
     }
     if (pk.startsWith('REFRESH#') && brands.includes(brandOf)) {
       for (const field of ['sub', 'idv', 'dev']) if (typeof item[field] !== 'string') problems.push(`${pk} without ${field}`);

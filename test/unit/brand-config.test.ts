@@ -57,9 +57,14 @@ describe('parseBrandConfig', () => {
     expect(parseBrandConfig({ brand: 'acme', otpMaxCount: 1, otpTimeOut: 10 }).otpMaxCount).toBe(1);
   });
 
+  it('accepts otpMaxCount up to 1000, which bounds the counter item', () => {
+    expect(parseBrandConfig({ brand: 'acme', otpMaxCount: 1000, otpTimeOut: 10 }).otpMaxCount).toBe(1000);
+  });
+
   it.each([
     ['otpMaxCount', { otpMaxCount: 2.5 }],
     ['otpMaxCount', { otpMaxCount: '5' }],
+    ['otpMaxCount', { otpMaxCount: 1001 }],
     ['otpTimeOut', { otpTimeOut: 0 }],
     ['otpLength', { otpLength: 3 }],
     ['otpLength', { otpLength: 11 }],

@@ -311,6 +311,27 @@ describe('generateOtp', () => {
       expect(store.sessions.get('P-session-1')?.otp).toEqual(delivered);
     });
 
+    it('never puts back an OTP that a concurrent failed resend had not delivered', async () => {
+      const { store, sender, deps, request } = setup();
+      await generateOtp(deps, request);
+      const deliveries: Array<(error: Error) => void> = [];
+      jest.spyOn(sender, 'send').mockImplementation(() => new Promise((_resolve, reject) => deliveries.push(reject)));
+      const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+      // A stores OTP 2 and B replaces it with OTP 3; then A's delivery fails, then B's.
+      const a = generateOtp(deps, request).catch((error: unknown) => error);
+      await settled();
+      const b = generateOtp(deps, request).catch((error: unknown) => error);
+      await settled();
+      expect(store.sessions.get('P-session-1')?.otp?.hash).toBe('hash(P-session-1:000003)');
+      deliveries[0]?.(failure('ThrottledException'));
+      await a;
+      deliveries[1]?.(failure('ThrottledException'));
+      await b;
+
+      expect(store.sessions.get('P-session-1')?.otp).toBeUndefined();
+    });
+
     it('leaves no OTP when the write the failed resend made was sent twice and replaced itself', async () => {
       const { store, sender, deps, request, clock } = setup();
       await generateOtp(deps, request);
