@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { brandKey, CHANNELS, parseBrandConfig, type BrandConfigInput } from '../../functions/domain/brand-config';
+import { brandKey, CHANNELS, type BrandConfigInput } from '../../functions/domain/brand-config';
+import { parseBrandConfig } from '../../functions/domain/brand-config-schema';
 import { newCredential } from '../../functions/domain/credentials';
 import { signFirstFactorToken } from '../../functions/domain/first-factor';
 import { normaliseIdentifier, parseIdentifierType } from '../../functions/domain/identifiers';

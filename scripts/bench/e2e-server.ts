@@ -51,7 +51,7 @@ async function startStack(): Promise<E2eServer> {
   });
   cleanups.unshift(() => stack.close());
   const { DynamoStore } = await import('../../functions/shared/dynamo-store');
-  const { MAX_OTP_COUNT, parseBrandConfig } = await import('../../functions/domain/brand-config');
+  const { MAX_OTP_COUNT, parseBrandConfig } = await import('../../functions/domain/brand-config-schema');
   const { createCredentials } = await import('../admin/commands');
   const store = new DynamoStore(localClients(stack.dynamoEndpoint).documentClient, stack.tableName);
   const brand = 'bench';

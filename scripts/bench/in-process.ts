@@ -168,7 +168,7 @@ async function main(): Promise<void> {
   const { handler: generate } = (await import('../../functions/otp-generate')) as unknown as { handler: Handler };
   const clients = await import('../../functions/shared/aws-clients');
   const { DynamoStore } = await import('../../functions/shared/dynamo-store');
-  const { parseBrandConfig } = await import('../../functions/domain/brand-config');
+  const { parseBrandConfig } = await import('../../functions/domain/brand-config-schema');
 
   // 1. Throughput against instant fakes, alternating with the bare handler and the floor.
   const ok = { statusCode: 200, body: '{"status":{"success":true,"code":200,"message":"SUCCESS"}}' };

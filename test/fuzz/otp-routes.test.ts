@@ -1,7 +1,8 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { MAX_OTP_COUNT, type BrandConfig } from '../../functions/domain/brand-config';
+import { type BrandConfig } from '../../functions/domain/brand-config';
+import { MAX_OTP_COUNT } from '../../functions/domain/brand-config-schema';
 import { signFirstFactorToken } from '../../functions/domain/first-factor';
 import type { IdentifierType } from '../../functions/domain/identifiers';
 import { hashOtp } from '../../functions/domain/otp-code';

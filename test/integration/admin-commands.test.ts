@@ -1,4 +1,4 @@
-import { parseBrandConfig } from '../../functions/domain/brand-config';
+import { parseBrandConfig } from '../../functions/domain/brand-config-schema';
 import { authenticate, digestSecret } from '../../functions/domain/credentials';
 import { tableKeys } from '../../functions/shared/table-keys';
 import { AdminUsageError, runAdmin } from '../../scripts/admin/commands';

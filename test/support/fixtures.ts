@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { parseBrandConfig, type BrandConfig, type BrandConfigInput } from '../../functions/domain/brand-config';
+import { type BrandConfig, type BrandConfigInput } from '../../functions/domain/brand-config';
+import { parseBrandConfig } from '../../functions/domain/brand-config-schema';
 import type { IdentifierType } from '../../functions/domain/identifiers';
 import type { Session } from '../../functions/domain/ports';
 import { DynamoStore } from '../../functions/shared/dynamo-store';

@@ -1,5 +1,5 @@
 import { BrandCache } from '../../functions/domain/brand-cache';
-import { parseBrandConfig } from '../../functions/domain/brand-config';
+import { parseBrandConfig } from '../../functions/domain/brand-config-schema';
 
 const config = parseBrandConfig({ brand: 'acme', otpMaxCount: 3, otpTimeOut: 10 });
 

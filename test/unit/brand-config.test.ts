@@ -1,4 +1,5 @@
-import { brandKey, parseBrandConfig, rateLimitOf } from '../../functions/domain/brand-config';
+import { brandKey, rateLimitOf } from '../../functions/domain/brand-config';
+import { parseBrandConfig } from '../../functions/domain/brand-config-schema';
 import { InvalidBrandConfigError } from '../../functions/shared/errors';
 
 const refusal = (input: unknown) => {

@@ -1,4 +1,5 @@
-import { parseBrandConfig, type BrandConfigInput, type Channel } from '../../functions/domain/brand-config';
+import { type BrandConfigInput, type Channel } from '../../functions/domain/brand-config';
+import { parseBrandConfig } from '../../functions/domain/brand-config-schema';
 import { renderMessage, resolveDelivery } from '../../functions/domain/delivery';
 import type { Identifier } from '../../functions/domain/identifiers';
 

@@ -1,5 +1,6 @@
 import { BrandCache } from '../../functions/domain/brand-cache';
-import { parseBrandConfig, type BrandConfig, type BrandConfigInput } from '../../functions/domain/brand-config';
+import { type BrandConfig, type BrandConfigInput } from '../../functions/domain/brand-config';
+import { parseBrandConfig } from '../../functions/domain/brand-config-schema';
 import { generateOtp, type GenerateOtpDeps, type GenerateOtpRequest } from '../../functions/domain/generate-otp';
 import type { OtpRecord, Session } from '../../functions/domain/ports';
 import { counterKey } from '../../functions/domain/rate-limiter';

@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose';
 import { BrandCache } from '../../functions/domain/brand-cache';
-import { parseBrandConfig, type BrandConfigInput } from '../../functions/domain/brand-config';
+import { type BrandConfigInput } from '../../functions/domain/brand-config';
+import { parseBrandConfig } from '../../functions/domain/brand-config-schema';
 import { signFirstFactorToken } from '../../functions/domain/first-factor';
 import { openSession, type OpenSessionDeps, type OpenSessionRequest } from '../../functions/domain/open-session';
 import { AuthorizedTokenError, InvalidDetailsError, UnsupportedBrandError } from '../../functions/shared/errors';

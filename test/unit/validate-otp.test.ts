@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { BrandCache } from '../../functions/domain/brand-cache';
-import { parseBrandConfig } from '../../functions/domain/brand-config';
+import { parseBrandConfig } from '../../functions/domain/brand-config-schema';
 import type { OtpRecord, Session } from '../../functions/domain/ports';
 import { refreshKeyDigest } from '../../functions/domain/tokens';
 import {
