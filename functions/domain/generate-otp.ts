@@ -3,7 +3,7 @@ import { rateLimitOf, type BrandConfig, type Channel } from './brand-config';
 import type { BrandCache } from './brand-cache';
 import { renderMessage, resolveDelivery, type FallbackChannel } from './delivery';
 import { isE164, normaliseAgainst, normaliseIdentifier, type Identifier, type IdentifierType } from './identifiers';
-import type { OtpContextRequest, OtpRecord, OtpSender, OtpStore } from './ports';
+import type { OtpContextRequest, OtpSender, OtpStore } from './ports';
 import { counterKey, takeAllowance } from './rate-limiter';
 import { assertSessionFor, sessionIdentifier } from './session-checks';
 
@@ -117,7 +117,7 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
       ...(config.smsOriginationNumber ? { smsOriginationNumber: config.smsOriginationNumber } : {}),
     }),
   ]);
-  if (saved.status === 'fulfilled' && saved.value.saved && sent.status === 'fulfilled') {
+  if (saved.status === 'fulfilled' && saved.value && sent.status === 'fulfilled') {
     observe('generated');
     return delivery;
   }
@@ -126,25 +126,19 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
   // Either half failed: no OTP may stay usable that was not delivered, and the
   // customer keeps the allowance this attempt took. A write that failed with an
   // error (a timeout, say) may still have been applied, so its hash is removed too;
-  // the removal is conditional on the hash, so it never touches a newer OTP. An
-  // earlier OTP this one replaced was delivered, so it comes back while still usable;
-  // not when what it replaced is itself (the SDK resent a write whose answer was lost).
-  const mayBeStored = saved.status === 'rejected' || saved.value.saved;
-  const replaced = saved.status === 'fulfilled' && saved.value.saved ? saved.value.replaced : undefined;
-  const previous = replaced?.hash === hash ? undefined : stillUsable(replaced, now);
+  // the removal is conditional on the hash, so it never touches a newer OTP. The
+  // earlier OTP it replaced is gone with it: putting that back safely would need to know
+  // it was delivered, and two failed resends at once could otherwise revive each other's.
+  const mayBeStored = saved.status === 'rejected' || saved.value;
   await Promise.all([
     mayBeStored
-      ? deps.store.discardOtp(request.sessionId, hash, previous).catch((error) => deps.onCleanupFailure?.('discard-otp', error))
+      ? deps.store.discardOtp(request.sessionId, hash).catch((error) => deps.onCleanupFailure?.('discard-otp', error))
       : undefined,
     limit ? giveBack() : undefined,
   ]);
   if (sent.status === 'rejected') throw sent.reason;
   if (saved.status === 'rejected') throw saved.reason;
   throw new InvalidSessionError();
-}
-
-function stillUsable(otp: OtpRecord | undefined, now: number): OtpRecord | undefined {
-  return otp && otp.expiresAt > now && otp.wrongTries < otp.maxTries ? otp : undefined;
 }
 
 /** What the first round trip reads, given what is already known about the brand. */

@@ -68,21 +68,13 @@ export interface OtpContext {
   counter?: CounterState;
 }
 
-/** What saveOtp did: nothing (the session is gone or expired), or stored the OTP in place of `replaced`. */
-export type OtpSave = { saved: false } | { saved: true; replaced?: OtpRecord };
-
 export interface OtpStore extends CounterStore {
   /** One round trip for everything a request needs to know. */
   readOtpContext(request: OtpContextRequest): Promise<OtpContext>;
-  /** Replaces the session's OTP unless the session is gone or expired. */
-  saveOtp(sessionId: string, otp: OtpRecord, now: number): Promise<OtpSave>;
-  /**
-   * Takes back the session's OTP with this hash, which was not delivered: puts `previous`
-   * back in its place when given, unless a request has since declared `previous`
-   * undelivered; removes it otherwise. When another OTP has replaced it already, declares
-   * it undelivered, so that the request which replaced it never puts it back.
-   */
-  discardOtp(sessionId: string, hash: string, previous?: OtpRecord): Promise<void>;
+  /** Replaces the session's OTP; false when the session is gone, expired or consumed. */
+  saveOtp(sessionId: string, otp: OtpRecord, now: number): Promise<boolean>;
+  /** Removes the session's OTP if it is still the one with this hash. */
+  discardOtp(sessionId: string, hash: string): Promise<void>;
 }
 
 export interface OtpMessage {

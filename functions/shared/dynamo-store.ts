@@ -15,7 +15,6 @@ import type {
   OtpContext,
   OtpContextRequest,
   OtpRecord,
-  OtpSave,
   OtpStore,
   RefreshKeyRecord,
   Session,
@@ -57,13 +56,12 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
     return context;
   }
 
-  async saveOtp(sessionId: string, otp: OtpRecord, now: number): Promise<OtpSave> {
-    const old = await this.updateIf(
+  async saveOtp(sessionId: string, otp: OtpRecord, now: number): Promise<boolean> {
+    return this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: tableKeys.session(sessionId) },
-        // Undelivered marks concern only what this write replaces or what replaces it later.
-        UpdateExpression: 'SET otpHash = :hash, otpExpiresAt = :expiresAt, otpWrongTries = :zero, otpMaxTries = :maxTries REMOVE otpUndelivered',
+        UpdateExpression: 'SET otpHash = :hash, otpExpiresAt = :expiresAt, otpWrongTries = :zero, otpMaxTries = :maxTries',
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(consumedBy) AND expiresAt > :now',
         ExpressionAttributeValues: {
           ':hash': otp.hash,
@@ -72,54 +70,18 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
           ':maxTries': otp.maxTries,
           ':now': now,
         },
-        ReturnValues: 'UPDATED_OLD',
       }),
     );
-    if (!old) return { saved: false };
-    const replaced = toOtpRecord(old);
-    return replaced ? { saved: true, replaced } : { saved: true };
   }
 
-  async discardOtp(sessionId: string, hash: string, previous?: OtpRecord): Promise<void> {
-    const Key = { pk: tableKeys.session(sessionId) };
-    const restored =
-      previous !== undefined &&
-      (await this.conditional(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key,
-          UpdateExpression:
-            'SET otpHash = :previousHash, otpExpiresAt = :previousExpiresAt, otpWrongTries = :previousWrongTries, otpMaxTries = :previousMaxTries',
-          ConditionExpression: 'otpHash = :hash AND NOT contains(otpUndelivered, :previousHash)',
-          ExpressionAttributeValues: {
-            ':hash': hash,
-            ':previousHash': previous.hash,
-            ':previousExpiresAt': previous.expiresAt,
-            ':previousWrongTries': previous.wrongTries,
-            ':previousMaxTries': previous.maxTries,
-          },
-        }),
-      ));
-    if (restored) return;
-    const removed = await this.conditional(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key,
-        UpdateExpression: 'REMOVE otpHash, otpExpiresAt, otpWrongTries, otpMaxTries',
-        ConditionExpression: 'otpHash = :hash',
-        ExpressionAttributeValues: { ':hash': hash },
-      }),
-    );
-    if (removed) return;
-    // Replaced before it could be taken back: the request that replaced it holds it as the
-    // OTP to put back if its own delivery fails, and must not put back one never delivered.
+  async discardOtp(sessionId: string, hash: string): Promise<void> {
     await this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
-        Key,
-        UpdateExpression: 'ADD otpUndelivered :hashes',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':hashes': new Set([hash]) },
+        Key: { pk: tableKeys.session(sessionId) },
+        UpdateExpression: 'REMOVE otpHash, otpExpiresAt, otpWrongTries, otpMaxTries',
+        ConditionExpression: 'otpHash = :hash',
+        ExpressionAttributeValues: { ':hash': hash },
       }),
     );
   }

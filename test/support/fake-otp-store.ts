@@ -6,7 +6,6 @@ import type {
   OtpContextRequest,
   OtpMessage,
   OtpRecord,
-  OtpSave,
   OtpSender,
   OtpStore,
   Session,
@@ -23,8 +22,6 @@ export class FakeOtpStore implements OtpStore {
   readonly brands = new Map<string, BrandConfig>();
   readonly customers = new Map<string, Customer>();
   readonly counters = new Map<string, CounterState>();
-  /** Hashes declared undelivered since each session's last OTP write. */
-  readonly undelivered = new Map<string, Set<string>>();
   /** Every readOtpContext request, in order. */
   readonly contextReads: OtpContextRequest[] = [];
 
@@ -49,25 +46,16 @@ export class FakeOtpStore implements OtpStore {
     return context;
   }
 
-  async saveOtp(sessionId: string, otp: OtpRecord, now: number): Promise<OtpSave> {
+  async saveOtp(sessionId: string, otp: OtpRecord, now: number): Promise<boolean> {
     const session = this.sessions.get(sessionId);
-    if (!session || session.expiresAt <= now) return { saved: false };
-    const replaced = session.otp;
+    if (!session || session.expiresAt <= now) return false;
     session.otp = { ...otp };
-    this.undelivered.delete(sessionId);
-    return replaced ? { saved: true, replaced } : { saved: true };
+    return true;
   }
 
-  async discardOtp(sessionId: string, hash: string, previous?: OtpRecord): Promise<void> {
+  async discardOtp(sessionId: string, hash: string): Promise<void> {
     const session = this.sessions.get(sessionId);
-    if (!session) return;
-    const undelivered = this.undelivered.get(sessionId) ?? new Set<string>();
-    if (session.otp?.hash !== hash) {
-      this.undelivered.set(sessionId, undelivered.add(hash));
-      return;
-    }
-    if (previous && !undelivered.has(previous.hash)) session.otp = { ...previous };
-    else delete session.otp;
+    if (session?.otp?.hash === hash) delete session.otp;
   }
 
   async openWindow(key: string, windowEnd: number, now: number, takeId: string): Promise<boolean> {

@@ -51,9 +51,7 @@ export const CALLS = {
   counterWrite: (c: AnyCommand) => c instanceof UpdateCommand && pkOf(c).startsWith('OTPCOUNT#') && !updateExpression(c).includes('- :one'),
   refund: (c: AnyCommand) => c instanceof UpdateCommand && pkOf(c).startsWith('OTPCOUNT#') && updateExpression(c).includes('- :one'),
   saveOtp: (c: AnyCommand) => c instanceof UpdateCommand && pkOf(c).startsWith('SESSION#') && updateExpression(c).startsWith('SET otpHash = :hash,'),
-  // Any of its three writes: put the OTP it replaced back, remove it, or declare it undelivered.
-  discardOtp: (c: AnyCommand) =>
-    c instanceof UpdateCommand && /^(SET otpHash = :previousHash|REMOVE otpHash|ADD otpUndelivered)/.test(updateExpression(c)),
+  discardOtp: (c: AnyCommand) => c instanceof UpdateCommand && updateExpression(c).startsWith('REMOVE otpHash'),
   recordWrongTry: (c: AnyCommand) => c instanceof UpdateCommand && updateExpression(c).includes('otpWrongTries :one'),
   putRefreshKey: (c: AnyCommand) => c instanceof PutCommand && String((c.input.Item as { pk?: string }).pk).startsWith('REFRESH#'),
   consumeOtp: (c: AnyCommand) => c instanceof UpdateCommand && updateExpression(c).startsWith('SET consumedBy'),

@@ -1,5 +1,5 @@
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
-import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { BrandConfig, BrandConfigInput } from '../../functions/domain/brand-config';
 import type { Session } from '../../functions/domain/ports';
 import { tableKeys } from '../../functions/shared/table-keys';
@@ -68,18 +68,6 @@ export async function storedItem(pk: string): Promise<Record<string, unknown> | 
 }
 
 export const sessionItem = (session: Session) => storedItem(tableKeys.session(session.sessionId));
-
-/** Lets the session's stored OTP expire, as time passing would. */
-export async function expireStoredOtp(session: Session): Promise<void> {
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: { pk: tableKeys.session(session.sessionId) },
-      UpdateExpression: 'SET otpExpiresAt = :past',
-      ExpressionAttributeValues: { ':past': Date.now() - 1 },
-    }),
-  );
-}
 
 export const counterItem = (brand: string, destination = PHONE) => storedItem(tableKeys.counter(`${brand}#${destination}`));
 
