@@ -100,18 +100,23 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
   }
 
   async countInWindow(key: string, max: number, now: number, takeId: string): Promise<CounterState | undefined> {
-    const counted = await this.updateIf(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: tableKeys.counter(key) },
-        UpdateExpression: 'SET #count = #count + :one ADD takes :take',
-        ConditionExpression: 'windowEnd > :now AND #count < :max AND NOT contains(takes, :takeId)',
-        ExpressionAttributeNames: { '#count': 'count' },
-        ExpressionAttributeValues: { ':one': 1, ':now': now, ':max': max, ':take': new Set([takeId]), ':takeId': takeId },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return counted ? toCounter(counted) : undefined;
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: tableKeys.counter(key) },
+          UpdateExpression: 'SET #count = #count + :one ADD takes :take',
+          ConditionExpression: 'windowEnd > :now AND #count < :max AND NOT contains(takes, :takeId)',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':one': 1, ':now': now, ':max': max, ':take': new Set([takeId]), ':takeId': takeId },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes ? toCounter(result.Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
   }
 
   async readCounter(key: string): Promise<CounterState | undefined> {
@@ -247,16 +252,6 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
   }
 
-  /** A conditional update: the attributes it returned (none asked: empty), or null when its condition failed. */
-  private async updateIf(command: UpdateCommand): Promise<Item | null> {
-    try {
-      return (await this.client.send(command)).Attributes ?? {};
-    } catch (error) {
-      if (isConditionFailure(error)) return null;
-      throw error;
-    }
-  }
-
   /** Runs a conditional write; false when its condition did not hold. */
   private async conditional(command: UpdateCommand | DeleteCommand): Promise<boolean> {
     try {
@@ -303,19 +298,15 @@ function toSession(item: Item): Session {
     expiresAt: Number(item.expiresAt),
   };
   if (typeof item.identifierCountry === 'string') session.identifierCountry = item.identifierCountry;
-  const otp = toOtpRecord(item);
-  if (otp) session.otp = otp;
+  if (typeof item.otpHash === 'string') {
+    session.otp = {
+      hash: item.otpHash,
+      expiresAt: Number(item.otpExpiresAt),
+      wrongTries: Number(item.otpWrongTries ?? 0),
+      maxTries: Number(item.otpMaxTries),
+    };
+  }
   return session;
-}
-
-function toOtpRecord(item: Item): OtpRecord | undefined {
-  if (typeof item.otpHash !== 'string') return undefined;
-  return {
-    hash: item.otpHash,
-    expiresAt: Number(item.otpExpiresAt),
-    wrongTries: Number(item.otpWrongTries ?? 0),
-    maxTries: Number(item.otpMaxTries),
-  };
 }
 
 function toCustomer(item: Item): Customer {
