@@ -123,18 +123,19 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
   }
   if (sent.status === 'rejected') observe('delivery-failed');
 
-  // Either half failed: no OTP may stay usable that was not delivered, and the
-  // customer keeps the allowance this attempt took. A write that failed with an
-  // error (a timeout, say) may still have been applied, so its hash is removed too;
-  // the removal is conditional on the hash, so it never touches a newer OTP. The
-  // earlier OTP it replaced is gone with it: putting that back safely would need to know
-  // it was delivered, and two failed resends at once could otherwise revive each other's.
+  // Either half failed: no OTP may stay usable that was not delivered. A write that
+  // failed with an error (a timeout, say) may still have been applied, so its hash is
+  // removed too; the removal is conditional on the hash, so it never touches a newer OTP.
+  // The earlier OTP it replaced is gone with it: putting that back safely would need to
+  // know it was delivered, and two failed resends at once could otherwise revive each other's.
+  // The customer keeps the allowance only when nothing was sent: a message that went out
+  // counts, or a failing OTP write would let every request send one more SMS for free.
   const mayBeStored = saved.status === 'rejected' || saved.value;
   await Promise.all([
     mayBeStored
       ? deps.store.discardOtp(request.sessionId, hash).catch((error) => deps.onCleanupFailure?.('discard-otp', error))
       : undefined,
-    limit ? giveBack() : undefined,
+    limit && sent.status === 'rejected' ? giveBack() : undefined,
   ]);
   if (sent.status === 'rejected') throw sent.reason;
   if (saved.status === 'rejected') throw saved.reason;

@@ -22,13 +22,15 @@ const LIMIT = { otpMaxCount: 2, otpTimeOut: 10 };
 
 const publishedOtps = () => sns.commandCalls(PublishCommand).map((call) => otpOf(call.args[0].input));
 
-/** The allowance is whole: exactly otpMaxCount more OTPs, then 429. */
-async function expectFullAllowance(fixture: OtpFixture): Promise<void> {
+/** Exactly `remaining` more OTPs (the whole allowance unless told), then 429. */
+async function expectAllowance(fixture: OtpFixture, remaining: number = LIMIT.otpMaxCount): Promise<void> {
   sns.on(PublishCommand).resolves({ MessageId: 'after-the-fault' });
   const answers = [];
-  for (let i = 0; i <= LIMIT.otpMaxCount; i++) answers.push(outcome(await generate(handler, fixture)));
-  expect(answers).toEqual([...Array(LIMIT.otpMaxCount).fill([200, 200]), [429, 1534]]);
+  for (let i = 0; i <= remaining; i++) answers.push(outcome(await generate(handler, fixture)));
+  expect(answers).toEqual([...Array(remaining).fill([200, 200]), [429, 1534]]);
 }
+
+const expectFullAllowance = (fixture: OtpFixture) => expectAllowance(fixture);
 
 async function expectNoOtpStored(fixture: OtpFixture): Promise<void> {
   expect((await sessionItem(fixture.session))?.otpHash).toBeUndefined();
@@ -58,12 +60,14 @@ describe('otp/generate under dependency faults', () => {
     sns.restore();
   });
 
-  describe.each<[string, CallName]>([
-    ['BatchGetItem', 'batchGet'],
-    ['the counter UpdateItem', 'counterWrite'],
-    ['the OTP UpdateItem', 'saveOtp'],
-  ])('when %s fails', (_label, call) => {
-    it.each(faults)('answers 503/1503 with Retry-After for %s, keeps the allowance and leaves no OTP', async (_name, fault) => {
+  // Before the publish, nothing is sent and the allowance stays whole; the OTP write runs
+  // beside the publish, so when it fails a message has gone out and counts.
+  describe.each<[string, CallName, number]>([
+    ['BatchGetItem', 'batchGet', 0],
+    ['the counter UpdateItem', 'counterWrite', 0],
+    ['the OTP UpdateItem', 'saveOtp', 1],
+  ])('when %s fails', (_label, call, sent) => {
+    it.each(faults)(`answers 503/1503 with Retry-After for %s, leaves no OTP and counts only the ${sent} message(s) sent`, async (_name, fault) => {
       const fixture = await otpFixture({ brand: LIMIT });
       const injection = injectDynamoFault(documentClient, call, fault);
 
@@ -73,10 +77,22 @@ describe('otp/generate under dependency faults', () => {
       expect(answer.statusCode).toBe(503);
       expect(answer.headers['Retry-After']).toBe('1');
       expect(answer.body).toEqual(UNAVAILABLE);
+      expect(publishedOtps()).toHaveLength(sent);
       await expectNoOtpStored(fixture);
       injection.restore();
-      await expectFullAllowance(fixture);
+      await expectAllowance(fixture, LIMIT.otpMaxCount - sent);
     });
+  });
+
+  it('stops sending at otpMaxCount while every OTP write is throttled', async () => {
+    const fixture = await otpFixture({ brand: LIMIT });
+    injectDynamoFault(documentClient, 'saveOtp', DYNAMO_FAULTS.ProvisionedThroughputExceededException as () => Error, { always: true });
+
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(outcome(await generate(handler, fixture)));
+
+    expect(answers).toEqual([[503, 1503], [503, 1503], [429, 1534], [429, 1534], [429, 1534]]);
+    expect(publishedOtps()).toHaveLength(LIMIT.otpMaxCount);
   });
 
   describe('after losing the race to open the window (USERNAME: the counter is not read first)', () => {
@@ -110,10 +126,10 @@ describe('otp/generate under dependency faults', () => {
     });
   });
 
-  it.each<[string, CallName]>([
-    ['the OTP UpdateItem', 'saveOtp'],
-    ['the counter UpdateItem', 'counterWrite'],
-  ])('answers 503, leaves no OTP and keeps the allowance when %s was applied but its answer timed out', async (_label, call) => {
+  it.each<[string, CallName, number]>([
+    ['the OTP UpdateItem', 'saveOtp', 1],
+    ['the counter UpdateItem', 'counterWrite', 0],
+  ])('answers 503, leaves no OTP and counts only what was sent when %s was applied but its answer timed out', async (_label, call, sent) => {
     const fixture = await otpFixture({ brand: LIMIT });
     const injection = injectDynamoFault(documentClient, call, DYNAMO_FAULTS.TimeoutError as () => Error, { afterApplying: true });
 
@@ -121,10 +137,11 @@ describe('otp/generate under dependency faults', () => {
 
     expect(injection.thrown).toBe(1);
     expect(outcome(answer)).toEqual([503, 1503]);
+    expect(publishedOtps()).toHaveLength(sent);
     await expectNoOtpStored(fixture);
     injection.restore();
-    expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 0 });
-    await expectFullAllowance(fixture);
+    expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: sent });
+    await expectAllowance(fixture, LIMIT.otpMaxCount - sent);
   });
 
   describe('when the answer to a counter write is lost and the SDK sends it again', () => {
@@ -139,7 +156,7 @@ describe('otp/generate under dependency faults', () => {
       expect(lost.attempts).toBe(2);
       expect(outcome(answer)).toEqual([200, 200]);
       expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 1 });
-      jest.restoreAllMocks();
+      lost.restore();
       expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
       expect(outcome(await generate(handler, fixture))).toEqual([429, 1534]);
     });
@@ -160,14 +177,11 @@ describe('otp/generate under dependency faults', () => {
 
   it('still answers 503 and logs the failed compensation when the refund fails too', async () => {
     const fixture = await otpFixture({ brand: LIMIT });
-    const [save, refund] = injectDynamoFaults(documentClient, [
-      { call: 'saveOtp', fault: DYNAMO_FAULTS.InternalServerError as () => Error },
-      { call: 'refund', fault: DYNAMO_FAULTS.TimeoutError as () => Error },
-    ]);
+    sns.on(PublishCommand).rejects((SNS_OUTAGES.InternalErrorException as () => Error)());
+    const [refund] = injectDynamoFaults(documentClient, [{ call: 'refund', fault: DYNAMO_FAULTS.TimeoutError as () => Error }]);
 
     const answer = await generate(handler, fixture);
 
-    expect(save?.thrown).toBe(1);
     expect(refund?.thrown).toBe(1);
     expect(outcome(answer)).toEqual([503, 1503]);
     expect(logs.text()).toContain('OTP cleanup failed');

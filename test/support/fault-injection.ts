@@ -74,6 +74,8 @@ export interface FaultRule {
   fault: () => Error;
   /** Which matching call fails (1 = the first). */
   nth?: number;
+  /** Every matching call fails, not only the nth: a write throttled for as long as the test runs. */
+  always?: boolean;
   /** Let the call reach DynamoDB first, then fail: a write that was applied but whose answer was lost. */
   afterApplying?: boolean;
 }
@@ -91,7 +93,7 @@ export function injectDynamoFaults(client: DynamoDBDocumentClient, rules: FaultR
     commands.push(command);
     for (const [index, rule] of rules.entries()) {
       const state = states[index] as { seen: number; thrown: number };
-      if (!CALLS[rule.call](command) || ++state.seen !== (rule.nth ?? 1)) continue;
+      if (!CALLS[rule.call](command) || (++state.seen !== (rule.nth ?? 1) && !rule.always)) continue;
       state.thrown++;
       if (rule.afterApplying) await original(command);
       throw rule.fault();
@@ -111,7 +113,7 @@ export function injectDynamoFault(
   client: DynamoDBDocumentClient,
   call: CallName,
   fault: () => Error,
-  options: Pick<FaultRule, 'nth' | 'afterApplying'> = {},
+  options: Pick<FaultRule, 'nth' | 'always' | 'afterApplying'> = {},
 ): Injection {
   return injectDynamoFaults(client, [{ call, fault, ...options }])[0] as Injection;
 }
@@ -123,6 +125,8 @@ type Handle = (request: HttpRequest, options?: unknown) => Promise<unknown>;
 export interface LostAnswer {
   /** How many times the matching request reached the table. */
   readonly attempts: number;
+  /** Puts the HTTP handler back, leaving every other spy (a log capture) in place. */
+  restore(): void;
 }
 
 const bodyText = (body: unknown) =>
@@ -139,7 +143,7 @@ export function loseFirstAnswer(client: { config: { requestHandler: unknown } },
   const handler = client.config.requestHandler as { handle: Handle };
   const original = handler.handle.bind(handler);
   let attempts = 0;
-  jest.spyOn(handler, 'handle').mockImplementation(async (request, options) => {
+  const spy = jest.spyOn(handler, 'handle').mockImplementation(async (request, options) => {
     const target = String(request.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
     if (attempts > 0 || !matches(target, bodyText(request.body))) return original(request, options);
     attempts++;
@@ -151,6 +155,7 @@ export function loseFirstAnswer(client: { config: { requestHandler: unknown } },
     get attempts() {
       return attempts;
     },
+    restore: () => spy.mockRestore(),
   };
 }
 

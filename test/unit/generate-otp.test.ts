@@ -358,17 +358,29 @@ describe('generateOtp', () => {
       expect(sender.sent).toHaveLength(3);
     });
 
-    it('refunds the allowance and leaves no OTP when storing the OTP fails', async () => {
-      const { store, deps, request } = setup();
+    it('counts the message it sent and leaves no OTP when storing the OTP fails', async () => {
+      const { store, sender, deps, request } = setup();
       const outage = failure('ProvisionedThroughputExceededException');
       jest.spyOn(store, 'saveOtp').mockRejectedValueOnce(outage);
       const refund = jest.spyOn(store, 'refund');
 
       await expect(generateOtp(deps, request)).rejects.toBe(outage);
 
-      expect(refund).toHaveBeenCalledWith(KEY, 'take-1');
-      expect(store.counters.get(KEY)?.count).toBe(0);
+      expect(sender.sent).toHaveLength(1);
+      expect(refund).not.toHaveBeenCalled();
+      expect(store.counters.get(KEY)?.count).toBe(1);
       expect(store.sessions.get('P-session-1')?.otp).toBeUndefined();
+    });
+
+    it('stops sending at the limit while every OTP write fails', async () => {
+      const { store, sender, deps, request } = setup();
+      jest.spyOn(store, 'saveOtp').mockRejectedValue(failure('ProvisionedThroughputExceededException'));
+
+      const errors = [];
+      for (let i = 0; i < 6; i++) errors.push(await generateOtp(deps, request).catch((error: unknown) => error));
+
+      expect(sender.sent).toHaveLength(3);
+      expect(errors.slice(3).every((error) => error instanceof RateLimitedError)).toBe(true);
     });
 
     it('gives back its take when the counter write failed after being applied, and sends nothing', async () => {
@@ -398,14 +410,26 @@ describe('generateOtp', () => {
       expect(store.counters.get(KEY)).toEqual({ count: 1, windowEnd: T0 + 10 * 60_000, takes: ['take-1'] });
     });
 
-    it('refunds and answers 1505 when the session expired before the OTP could be stored', async () => {
-      const { store, deps, request } = setup();
+    it('answers 1505 and counts the message it sent when the session closed before the OTP could be stored', async () => {
+      const { store, sender, deps, request } = setup();
       jest.spyOn(store, 'saveOtp').mockResolvedValueOnce(false);
       const discardOtp = jest.spyOn(store, 'discardOtp');
 
       await expect(generateOtp(deps, request)).rejects.toBeInstanceOf(InvalidSessionError);
 
       expect(discardOtp).not.toHaveBeenCalled();
+      expect(sender.sent).toHaveLength(1);
+      expect(store.counters.get(KEY)?.count).toBe(1);
+    });
+
+    it('refunds when the session closed before the OTP could be stored and the publish failed too', async () => {
+      const { store, sender, deps, request } = setup();
+      jest.spyOn(store, 'saveOtp').mockResolvedValueOnce(false);
+      const publishError = failure('ThrottledException');
+      jest.spyOn(sender, 'send').mockRejectedValueOnce(publishError);
+
+      await expect(generateOtp(deps, request)).rejects.toBe(publishError);
+
       expect(store.counters.get(KEY)?.count).toBe(0);
     });
 
