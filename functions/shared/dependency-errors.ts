@@ -27,13 +27,22 @@ interface SdkLikeError {
   code?: string;
   $fault?: string;
   $retryable?: unknown;
+  cause?: unknown;
 }
 
-/** True when an error means a dependency is unavailable, not that the request is wrong. */
-export function isDependencyOutage(error: unknown): boolean {
+// How many wrappers deep a cause is looked for; a cycle of causes ends here too.
+const MAX_CAUSE_DEPTH = 3;
+
+/**
+ * True when an error means a dependency is unavailable, not that the request is wrong.
+ * An error a library wrapped around the SDK's (Powertools Parameters' GetParameterError
+ * around a throttled GetSecretValue) is judged by its cause.
+ */
+export function isDependencyOutage(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const e = error as SdkLikeError;
   if (e.name && OUTAGE_NAMES.has(e.name)) return true;
   if (e.code && NETWORK_CODES.has(e.code)) return true;
-  return e.$fault === 'server' || Boolean(e.$retryable);
+  if (e.$fault === 'server' || Boolean(e.$retryable)) return true;
+  return depth < MAX_CAUSE_DEPTH && isDependencyOutage(e.cause, depth + 1);
 }

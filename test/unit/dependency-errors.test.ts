@@ -33,6 +33,22 @@ describe('isDependencyOutage', () => {
     },
   );
 
+  it('judges an error a library wrapped around the SDK error by its cause', () => {
+    const throttled = new Error('Rate exceeded', { cause: named('ThrottlingException') });
+    const missing = new Error('Secrets Manager can not find the specified secret', { cause: named('ResourceNotFoundException', { $fault: 'client' }) });
+
+    expect(isDependencyOutage(Object.assign(throttled, { name: 'GetParameterError' }))).toBe(true);
+    expect(isDependencyOutage(Object.assign(missing, { name: 'GetParameterError' }))).toBe(false);
+  });
+
+  it('stops following causes that go round in a circle', () => {
+    const first = new Error('first');
+    const second = new Error('second', { cause: first });
+    first.cause = second;
+
+    expect(isDependencyOutage(first)).toBe(false);
+  });
+
   it.each([undefined, null, 'ThrottlingException', 42])('does not count the non-object %p as an outage', (value) => {
     expect(isDependencyOutage(value)).toBe(false);
   });

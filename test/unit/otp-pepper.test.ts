@@ -1,4 +1,5 @@
 import { mockClient } from 'aws-sdk-client-mock';
+import { loadWithPepperSecret, PEPPER_SECRET_ARN as SECRET_ARN } from '../support/pepper-secret';
 
 type Pepper = typeof import('../../functions/shared/otp-pepper');
 type Clients = typeof import('../../functions/shared/aws-clients');
@@ -11,26 +12,14 @@ interface OnAws {
   GetSecretValueCommand: SecretsSdk['GetSecretValueCommand'];
 }
 
-const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:otp-pepper';
-
-/** The pepper module as a function on AWS loads it: no OTP_PEPPER, the secret's ARN instead. */
-async function loadOnAws(): Promise<OnAws> {
-  const saved = { ...process.env };
-  delete process.env.OTP_PEPPER;
-  process.env.OTP_PEPPER_SECRET_ARN = SECRET_ARN;
-  try {
-    let loaded: OnAws | undefined;
-    await jest.isolateModulesAsync(async () => {
-      const { secretsManager } = await import('../../functions/shared/aws-clients');
-      const { otpPepper } = await import('../../functions/shared/otp-pepper');
-      const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-      loaded = { otpPepper, secretsManager, GetSecretValueCommand };
-    });
-    return loaded as OnAws;
-  } finally {
-    process.env = saved;
-  }
-}
+/** The pepper module as a function on AWS loads it. */
+const loadOnAws = (): Promise<OnAws> =>
+  loadWithPepperSecret(async () => {
+    const { secretsManager } = await import('../../functions/shared/aws-clients');
+    const { otpPepper } = await import('../../functions/shared/otp-pepper');
+    const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    return { otpPepper, secretsManager, GetSecretValueCommand };
+  });
 
 describe('otpPepper', () => {
   it('reads the pepper once, through the service client with its timeouts, and keeps it', async () => {
