@@ -18,6 +18,8 @@ const OUTAGE_NAMES = new Set([
   'TimeoutError',
   'RequestTimeout',
   'RequestTimeoutException',
+  // dynamo-store.ts: a BatchGetItem whose keys stayed unprocessed through its retries.
+  'UnprocessedKeysError',
 ]);
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);

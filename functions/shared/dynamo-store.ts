@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -29,6 +30,18 @@ import { tableKeys, ttlSeconds } from './table-keys';
 type Item = Record<string, unknown>;
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
+/** BatchGetItem still holding keys back after every retry: DynamoDB throttling part of a batch. */
+export class UnprocessedKeysError extends Error {
+  override readonly name = 'UnprocessedKeysError';
+
+  constructor(readonly count: number) {
+    super(`BatchGetItem left ${count} keys unprocessed`);
+  }
+}
+
+/** Waits before asking again for unprocessed keys, as AWS advises: about 25 ms, then 50. */
+const UNPROCESSED_BACKOFF_MS = [25, 50];
 
 /** Reads and writes of every item in the table. Conditional writes carry the rules. */
 export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
@@ -266,9 +279,14 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
   private async batchGet(pks: string[]): Promise<Map<string, Item>> {
     const found = new Map<string, Item>();
     let pending: Array<{ pk: string }> = pks.map((pk) => ({ pk }));
-    // BatchGetItem may leave keys unprocessed under load; ask again for those only.
+    // BatchGetItem may leave keys unprocessed under load; ask again for those only, after
+    // a jittered wait, and call it an outage (503) if they are still held back.
     for (let round = 0; pending.length > 0; round++) {
-      if (round === 3) throw new Error('BatchGetItem left keys unprocessed');
+      if (round > 0) {
+        const backoff = UNPROCESSED_BACKOFF_MS[round - 1];
+        if (backoff === undefined) throw new UnprocessedKeysError(pending.length);
+        await sleep(backoff / 2 + Math.random() * backoff);
+      }
       const result = await this.client.send(
         new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
       );

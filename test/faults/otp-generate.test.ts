@@ -6,6 +6,7 @@ import { captureLogs, type LogCapture } from '../support/log-capture';
 import { openSession, testStore } from '../support/fixtures';
 import {
   DYNAMO_FAULTS,
+  holdBackBatchKeys,
   injectDynamoFault,
   injectDynamoFaults,
   loseFirstAnswer,
@@ -81,6 +82,34 @@ describe('otp/generate under dependency faults', () => {
       await expectNoOtpStored(fixture);
       injection.restore();
       await expectAllowance(fixture, LIMIT.otpMaxCount - sent);
+    });
+  });
+
+  describe('when BatchGetItem leaves its keys unprocessed', () => {
+    it('asks again for them and sends the OTP when the table answers in time', async () => {
+      const fixture = await otpFixture({ brand: LIMIT });
+      const batches = holdBackBatchKeys(documentClient, 2);
+
+      const answer = await generate(handler, fixture);
+
+      expect(batches).toMatchObject({ asked: 3, heldBack: 2 });
+      expect(outcome(answer)).toEqual([200, 200]);
+      expect(publishedOtps()).toHaveLength(1);
+    });
+
+    it('answers 503/1503 with Retry-After when they stay unprocessed, and keeps the allowance', async () => {
+      const fixture = await otpFixture({ brand: LIMIT });
+      const batches = holdBackBatchKeys(documentClient, Infinity);
+
+      const answer = await generate(handler, fixture);
+
+      expect(batches).toMatchObject({ asked: 3, heldBack: 3 });
+      expect(answer.statusCode).toBe(503);
+      expect(answer.headers['Retry-After']).toBe('1');
+      expect(answer.body).toEqual(UNAVAILABLE);
+      expect(publishedOtps()).toHaveLength(0);
+      batches.restore();
+      await expectFullAllowance(fixture);
     });
   });
 

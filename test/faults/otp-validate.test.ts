@@ -6,7 +6,7 @@ import { tableKeys } from '../../functions/shared/table-keys';
 import { apiEvent, invoke, type Answer } from '../support/api-events';
 import { captureLogs, type LogCapture } from '../support/log-capture';
 import { testStore } from '../support/fixtures';
-import { DYNAMO_FAULTS, injectDynamoFault, injectDynamoFaults, loseFirstAnswer, type AnyCommand, type CallName } from '../support/fault-injection';
+import { DYNAMO_FAULTS, holdBackBatchKeys, injectDynamoFault, injectDynamoFaults, loseFirstAnswer, type AnyCommand, type CallName } from '../support/fault-injection';
 import { generateBody, otpFixture, outcome, PHONE, sessionItem, storedItem, type OtpFixture } from '../support/otp-generate';
 
 const OTP = '482913';
@@ -50,6 +50,19 @@ describe('otp/validate under dependency faults', () => {
     expect(text).not.toContain(OTP);
   });
 
+  it('answers 503/1503 with Retry-After and leaves the OTP as it was when BatchGetItem keeps its keys unprocessed', async () => {
+    const fixture = await issued();
+    const before = await sessionItem(fixture.session);
+    const batches = holdBackBatchKeys(documentClient, Infinity);
+
+    const answer = await validate(fixture, OTP);
+
+    expect(batches).toMatchObject({ asked: 3, heldBack: 3 });
+    expect(outcome(answer)).toEqual([503, 1503]);
+    expect(answer.headers['Retry-After']).toBe('1');
+    expect(await sessionItem(fixture.session)).toEqual(before);
+  });
+
   describe.each<[string, CallName, string]>([
     ['BatchGetItem', 'batchGet', OTP],
     ['the wrong-try UpdateItem', 'recordWrongTry', WRONG],
@@ -87,7 +100,7 @@ describe('otp/validate under dependency faults', () => {
     expect(outcome(answer)).toEqual([200, 200]);
     const key = (answer.body.auth as { key: string }).key;
     expect(await storedItem(tableKeys.refreshKey(refreshKeyDigest(key)))).toMatchObject({ brand: fixture.brand.brand });
-    jest.restoreAllMocks();
+    lost.restore();
     // Spent all the same: the session is closed.
     expect(outcome(await validate(fixture, OTP))).toEqual([401, 1505]);
   });

@@ -171,3 +171,38 @@ export function recordDynamoCalls(client: DynamoDBDocumentClient): CallName[] {
   });
   return calls;
 }
+
+export interface HeldBack {
+  /** How many BatchGetItem requests the table was asked, and how many of them were held back. */
+  readonly asked: number;
+  readonly heldBack: number;
+  /** Puts the client back, leaving every other spy (a log capture) in place. */
+  restore(): void;
+}
+
+/**
+ * DynamoDB throttling part of a batch: the first `rounds` BatchGetItem requests read
+ * nothing and return every key as UnprocessedKeys; later ones reach the table.
+ */
+export function holdBackBatchKeys(client: DynamoDBDocumentClient, rounds: number): HeldBack {
+  const target = client as unknown as { send: Send };
+  const original = target.send.bind(client);
+  let asked = 0;
+  let heldBack = 0;
+  const spy = jest.spyOn(target, 'send').mockImplementation(async (command: AnyCommand) => {
+    if (!CALLS.batchGet(command)) return original(command);
+    asked++;
+    if (heldBack === rounds) return original(command);
+    heldBack++;
+    return { Responses: {}, UnprocessedKeys: command.input.RequestItems, $metadata: {} };
+  });
+  return {
+    get asked() {
+      return asked;
+    },
+    get heldBack() {
+      return heldBack;
+    },
+    restore: () => spy.mockRestore(),
+  };
+}
