@@ -20,6 +20,8 @@ export interface GatewayEnvelope {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+const AUTHORIZER_DOWN = { statusCode: '503', template: envelope(1503, UNEXPECTED_ERROR_MESSAGE), headers: { 'Retry-After': "'1'" } };
+
 export const GATEWAY_ENVELOPES: readonly GatewayEnvelope[] = [
   { id: 'Unauthorized', type: apigw.ResponseType.UNAUTHORIZED, statusCode: '401', template: envelope(401, 'Unauthorized') },
   { id: 'AccessDenied', type: apigw.ResponseType.ACCESS_DENIED, statusCode: '403', template: envelope(403, 'Forbidden') },
@@ -33,6 +35,10 @@ export const GATEWAY_ENVELOPES: readonly GatewayEnvelope[] = [
     template: envelope(429, 'Too Many Requests'),
     headers: { 'Retry-After': "'1'" },
   },
+  // The authorizer threw something other than 'Unauthorized' (its table throttled, an
+  // issuer's JWKS unreachable) or could not be invoked: the client's to retry.
+  { id: 'AuthorizerConfigurationError', type: apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR, ...AUTHORIZER_DOWN },
+  { id: 'AuthorizerFailure', type: apigw.ResponseType.AUTHORIZER_FAILURE, ...AUTHORIZER_DOWN },
   {
     id: 'RequestTooLarge',
     type: apigw.ResponseType.REQUEST_TOO_LARGE,

@@ -72,7 +72,7 @@ export function createApiServer(options: ApiServerOptions): Server {
         result = await options.authorizer(authorizerEvent, lambdaContext('authorizer'));
       } catch (error) {
         if (error instanceof Error && error.message === 'Unauthorized') return envelope(401, 401, 'Unauthorized');
-        // API Gateway's AUTHORIZER_FAILURE response, which the stack maps to a retryable 503.
+        // API Gateway's AUTHORIZER_CONFIGURATION_ERROR response, which the stack maps to a retryable 503 (lib/envelopes.ts).
         return { ...envelope(503, 1503, 'Unable to generate OTP'), headers: { 'Content-Type': 'application/json', 'Retry-After': '1' } };
       }
       if (options.authorizerCacheSeconds > 0) {

@@ -239,6 +239,15 @@ describe('MfaOtpStack (prod)', () => {
       });
     });
 
+    it.each(['AUTHORIZER_CONFIGURATION_ERROR', 'AUTHORIZER_FAILURE'])('answers %s, an authorizer that failed, with a retryable 503/1503', (type) => {
+      prod.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        StatusCode: '503',
+        ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Retry-After': "'1'" }),
+        ResponseTemplates: { 'application/json': JSON.stringify({ status: { success: false, code: 1503, message: 'Unable to generate OTP' } }) },
+      });
+    });
+
     it.each(['DEFAULT_4XX', 'DEFAULT_5XX'])('wraps %s in the envelope without leaking detail', (type) => {
       const [[, response] = []] = ofType(prod, 'AWS::ApiGateway::GatewayResponse').filter(
         ([, resource]) => resource.Properties?.ResponseType === type,

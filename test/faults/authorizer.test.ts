@@ -1,0 +1,111 @@
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { generateKeyPair, SignJWT } from 'jose';
+import { newCredential } from '../../functions/domain/credentials';
+import { handler } from '../../functions/authorizer';
+import { documentClient } from '../../functions/shared/aws-clients';
+import { ServiceUnavailableError } from '../../functions/shared/errors';
+import { createApiServer } from '../../scripts/local/api-server';
+import { lambdaContext } from '../../scripts/local/lambda-context';
+import { captureLogs, type LogCapture } from '../support/log-capture';
+import { DYNAMO_FAULTS, type AnyCommand } from '../support/fault-injection';
+import { seedBrand, testStore } from '../support/fixtures';
+
+type Authorizer = (event: APIGatewayRequestAuthorizerEvent, context: unknown) => Promise<APIGatewayAuthorizerResult>;
+
+const store = testStore();
+const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:api1/prod/POST/auth/v1/mfa/otp/generate';
+const authorize = (authorization: string) =>
+  (handler as unknown as Authorizer)(
+    { type: 'REQUEST', methodArn: METHOD_ARN, headers: { Authorization: authorization } } as unknown as APIGatewayRequestAuthorizerEvent,
+    lambdaContext('authorizer'),
+  );
+
+/** What API Gateway makes of the authorizer's answer: 'Unauthorized' is a 401, any other error its 503 (lib/envelopes.ts). */
+async function gatewayStatus(authorization: string): Promise<number> {
+  try {
+    await authorize(authorization);
+    return 200;
+  } catch (error) {
+    return error instanceof Error && error.message === 'Unauthorized' ? 401 : 503;
+  }
+}
+
+/** Fails every GetItem of the authorizer (credential or issuer lookup) with `fault`. */
+function failLookups(fault: () => Error): void {
+  const target = documentClient as unknown as { send: (command: AnyCommand) => Promise<unknown> };
+  const original = target.send.bind(documentClient);
+  jest.spyOn(target, 'send').mockImplementation(async (command: AnyCommand) => {
+    if (command instanceof GetCommand) throw fault();
+    return original(command);
+  });
+}
+
+describe('the authorizer under dependency faults', () => {
+  let logs: LogCapture;
+
+  beforeEach(() => {
+    logs = captureLogs();
+  });
+
+  afterEach(() => {
+    logs.restore();
+    jest.restoreAllMocks();
+  });
+
+  it.each(Object.entries(DYNAMO_FAULTS))('fails as an outage, not as a refusal, when the credential lookup meets %s', async (_name, fault) => {
+    const { brand } = await seedBrand(store);
+    const credential = newCredential(brand, ['customer:write']);
+    await store.putCredential(credential.stored, Date.now());
+    const basic = `Basic ${Buffer.from(`${credential.stored.clientId}:${credential.clientSecret}`).toString('base64')}`;
+    failLookups(fault);
+
+    const during = await gatewayStatus(basic);
+    jest.restoreAllMocks();
+    const after = await gatewayStatus(basic);
+
+    expect([during, after]).toEqual([503, 200]);
+    expect(logs.text()).toContain('Authorizer failed');
+    expect(logs.text()).not.toContain(credential.clientSecret);
+  });
+
+  it("fails as an outage, not as a refusal, when a bearer token's issuer publishes its keys at an unreachable URL", async () => {
+    const { brand } = await seedBrand(store);
+    const issuer = `https://login.${brand}.example`;
+    // Port 1 on loopback: nothing listens, so the key set cannot be fetched.
+    await store.putOAuthIssuer({ brand, issuer, audience: 'mfa-otp', jwksUrl: 'http://127.0.0.1:1/jwks.json' });
+    const { privateKey } = await generateKeyPair('ES256');
+    const token = await new SignJWT({ scope: 'customer:write' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer(issuer)
+      .setAudience('mfa-otp')
+      .setSubject('app-1')
+      .setExpirationTime('5m')
+      .sign(privateKey);
+
+    expect(await gatewayStatus(`Bearer ${token}`)).toBe(503);
+  });
+
+  it('is answered 503/1503 with Retry-After by the local API, as the stack answers it', async () => {
+    const server = createApiServer({
+      routes: [{ method: 'POST', path: '/auth/v1/mfa/otp/generate', functionName: 'otp-generate', handler: async () => ({ statusCode: 200, body: '{}' }), authorized: true }],
+      authorizer: async () => {
+        throw new ServiceUnavailableError();
+      },
+      authorizerCacheSeconds: 0,
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const { port } = server.address() as AddressInfo;
+
+      const response = await fetch(`http://127.0.0.1:${port}/auth/v1/mfa/otp/generate`, { method: 'POST', headers: { Authorization: 'Basic eDp5' }, body: '{}' });
+
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(await response.json()).toEqual({ status: { success: false, code: 1503, message: 'Unable to generate OTP' } });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
