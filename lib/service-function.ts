@@ -79,10 +79,13 @@ export class ServiceFunction extends Construct {
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      // 512 MB was chosen by measurement (docs/benchmarks.md); Lambda scales CPU with memory.
+      // Lambda scales CPU with memory, and the cold start is mostly compiling the bundle:
+      // 512 MB is a starting point, not a measurement; tune it on AWS (Lambda Power Tuning).
       memorySize: 512,
       // One SDK call may take 3 attempts x (1 s connect + 3 s request) plus backoff, about
-      // 12.5 s: 15 s lets a handler turn that into a 503 itself, still far below API Gateway's 29 s.
+      // 12.5 s, and a compensation may follow it. The routes answer 503 half a second before
+      // this timeout whatever is still waiting (functions/shared/route-options.ts), well
+      // inside API Gateway's 29 s.
       timeout: Duration.seconds(15),
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,

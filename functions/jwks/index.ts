@@ -3,6 +3,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { TokenSigner } from '../domain/token-signer';
 import { ServiceUnavailableError } from '../shared/errors';
 import { errorResponse, jsonResponse } from '../shared/http-response';
+import { ROUTE_OPTIONS } from '../shared/route-options';
 import { logger } from '../shared/logger';
 import { tokenSigner } from '../shared/token-signer';
 
@@ -19,4 +20,4 @@ export function jwksHandler(signer: TokenSigner): () => Promise<APIGatewayProxyR
   };
 }
 
-export const handler = middy(jwksHandler(tokenSigner));
+export const handler = middy(jwksHandler(tokenSigner), ROUTE_OPTIONS);

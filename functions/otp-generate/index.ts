@@ -16,6 +16,7 @@ import { countOtp, otpDimensions, type OtpMetric } from '../shared/metrics';
 import { otpPepper } from '../shared/otp-pepper';
 import { otpSender } from '../shared/otp-sender';
 import { parseBody, sessionFields } from '../shared/request-body';
+import { ROUTE_OPTIONS } from '../shared/route-options';
 
 const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
 const brands = new BrandCache(config.BRAND_CACHE_SECONDS * 1000);
@@ -64,4 +65,4 @@ const lambdaHandler = async (event: JsonEvent) => {
   return successResponse();
 };
 
-export const handler = middy(lambdaHandler).use(jsonRoute());
+export const handler = middy(lambdaHandler, ROUTE_OPTIONS).use(jsonRoute());

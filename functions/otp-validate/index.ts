@@ -15,6 +15,7 @@ import { countOtp, validationDimensions } from '../shared/metrics';
 import { otpPepper } from '../shared/otp-pepper';
 import { parseBody, sessionFields } from '../shared/request-body';
 import { tokenSigner } from '../shared/token-signer';
+import { ROUTE_OPTIONS } from '../shared/route-options';
 
 const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
 const brands = new BrandCache(config.BRAND_CACHE_SECONDS * 1000);
@@ -61,4 +62,4 @@ const lambdaHandler = async (event: JsonEvent) => {
   return authResponse({ token: validated.token, key: validated.refreshKey, sessionId: null, role: 'USER' });
 };
 
-export const handler = middy(lambdaHandler).use(jsonRoute());
+export const handler = middy(lambdaHandler, ROUTE_OPTIONS).use(jsonRoute());

@@ -14,6 +14,7 @@ import { jsonRoute, type JsonEvent } from '../shared/http-middleware';
 import { logger, maskIdentifier } from '../shared/logger';
 import { mfaFields, parseBody } from '../shared/request-body';
 import { tokenSigner } from '../shared/token-signer';
+import { ROUTE_OPTIONS } from '../shared/route-options';
 
 const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
 const brands = new BrandCache(config.BRAND_CACHE_SECONDS * 1000);
@@ -40,4 +41,4 @@ const lambdaHandler = async (event: JsonEvent) => {
   return authResponse({ token: opened.token, key: null, sessionId: opened.sessionId, role: 'VIEW' });
 };
 
-export const handler = middy(lambdaHandler).use(jsonRoute());
+export const handler = middy(lambdaHandler, ROUTE_OPTIONS).use(jsonRoute());

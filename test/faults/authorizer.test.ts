@@ -8,7 +8,7 @@ import { documentClient } from '../../functions/shared/aws-clients';
 import { ServiceUnavailableError } from '../../functions/shared/errors';
 import { createApiServer } from '../../scripts/local/api-server';
 import { lambdaContext } from '../../scripts/local/lambda-context';
-import { captureLogs, type LogCapture } from '../support/log-capture';
+import { captureLogsInEachTest } from '../support/log-capture';
 import { DYNAMO_FAULTS, type AnyCommand } from '../support/fault-injection';
 import { seedBrand, testStore } from '../support/fixtures';
 
@@ -43,16 +43,7 @@ function failLookups(fault: () => Error): void {
 }
 
 describe('the authorizer under dependency faults', () => {
-  let logs: LogCapture;
-
-  beforeEach(() => {
-    logs = captureLogs();
-  });
-
-  afterEach(() => {
-    logs.restore();
-    jest.restoreAllMocks();
-  });
+  const logs = captureLogsInEachTest();
 
   it.each(Object.entries(DYNAMO_FAULTS))('fails as an outage, not as a refusal, when the credential lookup meets %s', async (_name, fault) => {
     const { brand } = await seedBrand(store);
@@ -66,8 +57,8 @@ describe('the authorizer under dependency faults', () => {
     const after = await gatewayStatus(basic);
 
     expect([during, after]).toEqual([503, 200]);
-    expect(logs.text()).toContain('Authorizer failed');
-    expect(logs.text()).not.toContain(credential.clientSecret);
+    expect(logs().text()).toContain('Authorizer failed');
+    expect(logs().text()).not.toContain(credential.clientSecret);
   });
 
   it("fails as an outage, not as a refusal, when a bearer token's issuer publishes its keys at an unreachable URL", async () => {

@@ -1,6 +1,6 @@
 import { apiEvent, invoke } from '../support/api-events';
 import { generateBody, otpFixture, outcome, sessionItem } from '../support/otp-generate';
-import { captureLogs, type LogCapture } from '../support/log-capture';
+import { captureLogsInEachTest } from '../support/log-capture';
 import { loadWithPepperSecret } from '../support/pepper-secret';
 
 type SecretsSdk = typeof import('@aws-sdk/client-secrets-manager');
@@ -29,16 +29,7 @@ const OUTAGES: Record<string, () => Error> = {
 };
 
 describe('the OTP pepper read under Secrets Manager faults', () => {
-  let logs: LogCapture;
-
-  beforeEach(() => {
-    logs = captureLogs();
-  });
-
-  afterEach(() => {
-    logs.restore();
-    jest.restoreAllMocks();
-  });
+  const logs = captureLogsInEachTest();
 
   describe.each(['otp-generate', 'otp-validate'] as const)('%s', (route) => {
     it.each(Object.entries(OUTAGES))('answers 503/1503 with Retry-After when GetSecretValue fails with %s', async (_name, fault) => {
@@ -55,6 +46,7 @@ describe('the OTP pepper read under Secrets Manager faults', () => {
       expect(outcome(answer)).toEqual([503, 1503]);
       expect(answer.headers['Retry-After']).toBe('1');
       expect((await sessionItem(fixture.session))?.otpHash).toBeUndefined();
+      expect(logs().text()).toContain('Request failed');
       secrets.restore();
     });
   });
