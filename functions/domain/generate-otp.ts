@@ -1,9 +1,9 @@
 import { InvalidSessionError, RateLimitedError, UnsupportedBrandError } from '../shared/errors';
-import { rateLimitOf, type BrandConfig, type Channel } from './brand-config';
+import { isPhoneChannel, rateLimitOf, type BrandConfig, type Channel } from './brand-config';
 import type { BrandCache } from './brand-cache';
 import { renderMessage, resolveDelivery, type FallbackChannel } from './delivery';
-import { isE164, normaliseAgainst, normaliseIdentifier, type Identifier, type IdentifierType } from './identifiers';
-import type { OtpContextRequest, OtpSender, OtpStore } from './ports';
+import { isE164, normaliseAgainst, normaliseIdentifier, numberCountry, type Identifier, type IdentifierType } from './identifiers';
+import type { OtpContextRequest, OtpRecord, OtpSender, OtpStore } from './ports';
 import { counterKey, takeAllowance } from './rate-limiter';
 import { assertSessionFor, sessionIdentifier } from './session-checks';
 
@@ -24,9 +24,7 @@ export interface GenerateOutcomeEvent {
   outcome: GenerateOutcome;
   brand: string;
   channel: Channel;
-  /** E.164 number or e-mail address; the observer must not record it as is. */
-  to: string;
-  /** The number's country when it is the request's own MOBILE, already known from its parse. */
+  /** A phone destination's country. */
   country?: string;
 }
 
@@ -74,10 +72,13 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
     deps.sender.supports(channel),
   );
 
+  // The request's own number was parsed when it was normalised; another (a customer's) is parsed here.
+  const country = isPhoneChannel(delivery.channel)
+    ? numberCountry(delivery.to, delivery.to === identifier.value ? identifier.country : undefined)
+    : undefined;
   const observe = (outcome: GenerateOutcome) => {
     try {
-      const country = delivery.to === identifier.value ? identifier.country : undefined;
-      deps.observe?.({ outcome, brand: request.brand, channel: delivery.channel, to: delivery.to, ...(country ? { country } : {}) });
+      deps.observe?.({ outcome, brand: request.brand, channel: delivery.channel, ...(country ? { country } : {}) });
     } catch {
       // Observing is never a reason for a request to fail.
     }
@@ -103,7 +104,14 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
 
   const otp = deps.newOtp(config.otpLength);
   const hash = deps.hashOtp(request.sessionId, otp);
-  const record = { hash, expiresAt: now + config.otpValidityMinutes * 60_000, wrongTries: 0, maxTries: config.mfaMaxOtpRetryCount };
+  const record: OtpRecord = {
+    hash,
+    expiresAt: now + config.otpValidityMinutes * 60_000,
+    wrongTries: 0,
+    maxTries: config.mfaMaxOtpRetryCount,
+    channel: delivery.channel,
+    ...(country ? { country } : {}),
+  };
   const [saved, sent] = await Promise.allSettled([
     deps.store.saveOtp(request.sessionId, record, now),
     deps.sender.send({

@@ -15,6 +15,11 @@ export function phoneParser(): typeof parsePhoneNumberFromString {
   return parser;
 }
 
+/** An E.164 number's country: `known` from an earlier parse, or a parse now. */
+export function numberCountry(e164: string, known?: string): string | undefined {
+  return known ?? phoneParser()(e164)?.country;
+}
+
 export const IDENTIFIER_TYPES = ['MOBILE', 'EMAIL', 'USERNAME', 'EXTERNALID'] as const;
 export type IdentifierType = (typeof IDENTIFIER_TYPES)[number];
 

@@ -7,6 +7,9 @@ export interface OtpRecord {
   expiresAt: number;
   wrongTries: number;
   maxTries: number;
+  /** How it was sent, and the country of a phone destination: what its validation is counted by. */
+  channel?: Channel;
+  country?: string;
 }
 
 export interface Session {

@@ -52,7 +52,8 @@ export interface ValidateOtpDeps {
 export interface ValidateOutcomeEvent {
   outcome: 'validated' | 'refused';
   brand: string;
-  identifier: Identifier;
+  /** How the OTP judged was sent; absent when the session held none. */
+  sent?: Pick<OtpRecord, 'channel' | 'country'>;
   /** The refusal's envelope code (wrong, expired, used up, none sent). */
   code?: number;
 }
@@ -90,9 +91,11 @@ export async function validateOtp(deps: ValidateOtpDeps, request: ValidateOtpReq
   const identifier = normaliseAgainst(request.identifierType, request.identifierValue, config, sessionIdentifier(context.session));
   const claim: SessionClaim = { brand: request.brand, identifier, deviceId: request.deviceId };
   const hash = deps.hashOtp(request.sessionId, request.otp);
-  const observe = (event: Omit<ValidateOutcomeEvent, 'brand' | 'identifier'>) => {
+  const observe = (event: Omit<ValidateOutcomeEvent, 'brand' | 'sent'>) => {
     try {
-      deps.observe?.({ ...event, brand: request.brand, identifier });
+      const otp = session?.otp;
+      const sent = otp && { ...(otp.channel ? { channel: otp.channel } : {}), ...(otp.country ? { country: otp.country } : {}) };
+      deps.observe?.({ ...event, brand: request.brand, ...(sent ? { sent } : {}) });
     } catch {
       // Observing is never a reason for a request to fail.
     }

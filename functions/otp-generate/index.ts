@@ -28,8 +28,8 @@ const OUTCOME_METRICS: Record<GenerateOutcomeEvent['outcome'], OtpMetric> = {
   'delivery-failed': 'OtpDeliveryFailed',
 };
 
-const countOutcome = ({ outcome, brand, channel, to, country }: GenerateOutcomeEvent) =>
-  countOtp(OUTCOME_METRICS[outcome], otpDimensions(brand, channel, to, country));
+const countOutcome = ({ outcome, brand, channel, country }: GenerateOutcomeEvent) =>
+  countOtp(OUTCOME_METRICS[outcome], otpDimensions(brand, channel, country));
 
 function parseFallbackChannel(value: string | undefined): 'SMS' | undefined {
   if (value === undefined) return undefined;

@@ -27,10 +27,10 @@ const otpField = z.union([
 ]);
 const bodySchema = z.object({ ...sessionFields, otp: otpField });
 
-const countValidation = ({ outcome, brand, identifier, code }: ValidateOutcomeEvent) =>
+const countValidation = ({ outcome, brand, sent, code }: ValidateOutcomeEvent) =>
   outcome === 'validated'
-    ? countOtp('OtpValidated', validationDimensions(brand, identifier))
-    : countOtp('OtpValidationFailed', validationDimensions(brand, identifier), { code: String(code) });
+    ? countOtp('OtpValidated', validationDimensions(brand, sent))
+    : countOtp('OtpValidationFailed', validationDimensions(brand, sent), { code: String(code) });
 
 /** POST /auth/v1/mfa/otp/validate */
 const lambdaHandler = async (event: JsonEvent) => {

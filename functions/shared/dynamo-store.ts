@@ -9,7 +9,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { BrandConfig } from '../domain/brand-config';
+import type { BrandConfig, Channel } from '../domain/brand-config';
 import type {
   CounterState,
   Customer,
@@ -30,6 +30,25 @@ import { tableKeys, ttlSeconds } from './table-keys';
 type Item = Record<string, unknown>;
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
+/** Every attribute of a session's OTP: removed together when it is discarded or consumed. */
+const OTP_ATTRIBUTES = 'otpHash, otpExpiresAt, otpWrongTries, otpMaxTries, otpChannel, otpCountry';
+
+/** The update that stores an OTP: its optional attributes are removed where it has none. */
+function otpUpdate(otp: OtpRecord): { expression: string; values: Item } {
+  const sets = ['otpHash = :hash', 'otpExpiresAt = :expiresAt', 'otpWrongTries = :zero', 'otpMaxTries = :maxTries'];
+  const removes: string[] = [];
+  const values: Item = { ':hash': otp.hash, ':expiresAt': otp.expiresAt, ':zero': 0, ':maxTries': otp.maxTries };
+  for (const [attribute, name, value] of [['otpChannel', ':channel', otp.channel], ['otpCountry', ':country', otp.country]] as const) {
+    if (value === undefined) {
+      removes.push(attribute);
+    } else {
+      sets.push(`${attribute} = ${name}`);
+      values[name] = value;
+    }
+  }
+  return { expression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`, values };
+}
 
 /** BatchGetItem still holding keys back after every retry: DynamoDB throttling part of a batch. */
 export class UnprocessedKeysError extends Error {
@@ -70,19 +89,14 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
   }
 
   async saveOtp(sessionId: string, otp: OtpRecord, now: number): Promise<boolean> {
+    const update = otpUpdate(otp);
     return this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: tableKeys.session(sessionId) },
-        UpdateExpression: 'SET otpHash = :hash, otpExpiresAt = :expiresAt, otpWrongTries = :zero, otpMaxTries = :maxTries',
+        UpdateExpression: update.expression,
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(consumedBy) AND expiresAt > :now',
-        ExpressionAttributeValues: {
-          ':hash': otp.hash,
-          ':expiresAt': otp.expiresAt,
-          ':zero': 0,
-          ':maxTries': otp.maxTries,
-          ':now': now,
-        },
+        ExpressionAttributeValues: { ...update.values, ':now': now },
       }),
     );
   }
@@ -92,7 +106,7 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: tableKeys.session(sessionId) },
-        UpdateExpression: 'REMOVE otpHash, otpExpiresAt, otpWrongTries, otpMaxTries',
+        UpdateExpression: `REMOVE ${OTP_ATTRIBUTES}`,
         ConditionExpression: 'otpHash = :hash',
         ExpressionAttributeValues: { ':hash': hash },
       }),
@@ -226,7 +240,7 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: key },
-        UpdateExpression: 'SET consumedBy = :consumedBy REMOVE otpHash, otpExpiresAt, otpWrongTries, otpMaxTries',
+        UpdateExpression: `SET consumedBy = :consumedBy REMOVE ${OTP_ATTRIBUTES}`,
         ConditionExpression: 'otpHash = :hash AND otpWrongTries < otpMaxTries AND otpExpiresAt > :now AND expiresAt > :now',
         ExpressionAttributeValues: { ':hash': hash, ':now': now, ':consumedBy': consumedBy },
       }),
@@ -322,6 +336,8 @@ function toSession(item: Item): Session {
       expiresAt: Number(item.otpExpiresAt),
       wrongTries: Number(item.otpWrongTries ?? 0),
       maxTries: Number(item.otpMaxTries),
+      ...(typeof item.otpChannel === 'string' ? { channel: item.otpChannel as Channel } : {}),
+      ...(typeof item.otpCountry === 'string' ? { country: item.otpCountry } : {}),
     };
   }
   return session;

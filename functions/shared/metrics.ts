@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Channel } from '../domain/brand-config';
-import { phoneParser, type Identifier } from '../domain/identifiers';
+import { isPhoneChannel, type Channel } from '../domain/brand-config';
+import type { OtpRecord } from '../domain/ports';
 import { logger, SERVICE_NAME } from './logger';
 
 /**
@@ -22,26 +22,18 @@ export interface OtpDimensions {
   country?: string;
 }
 
-const PHONE_CHANNELS: ReadonlySet<string> = new Set(['SMS', 'WHATSAPP', 'ZALO']);
-
-/** A number's country: the one its normalisation found, or a parse of the E.164 form. */
-const countryOf = (e164: string, known?: string) => known ?? phoneParser()(e164)?.country ?? 'unknown';
-
-/** The dimensions of an OTP sent to `to`: the destination itself never becomes one. */
-export function otpDimensions(brand: string, channel: Channel, to: string, country?: string): OtpDimensions {
-  if (!PHONE_CHANNELS.has(channel)) return { brand, channel };
-  return { brand, channel, country: countryOf(to, country) };
+/** The dimensions of an OTP sent by `channel`: the destination itself never becomes one. */
+export function otpDimensions(brand: string, channel: Channel | 'unknown', country?: string): OtpDimensions {
+  if (!isPhoneChannel(channel)) return { brand, channel };
+  return { brand, channel, country: country ?? 'unknown' };
 }
 
 /**
- * The dimensions of a validation. The session does not record which channel its OTP
- * went by, so `channel` is the kind of identifier it was sent for (MOBILE, EMAIL,
- * USERNAME, EXTERNALID), with the country of a MOBILE.
+ * The dimensions of a validation: those of the OTP it judged, as generate recorded them
+ * (`unknown` where there was no OTP, or it was stored before they were recorded).
  */
-export function validationDimensions(brand: string, identifier: Identifier | undefined): OtpDimensions {
-  if (!identifier) return { brand, channel: 'unknown' };
-  if (identifier.type !== 'MOBILE') return { brand, channel: identifier.type };
-  return { brand, channel: 'MOBILE', country: countryOf(identifier.value, identifier.country) };
+export function validationDimensions(brand: string, otp: Pick<OtpRecord, 'channel' | 'country'> | undefined): OtpDimensions {
+  return otpDimensions(brand, otp?.channel ?? 'unknown', otp?.country);
 }
 
 /**

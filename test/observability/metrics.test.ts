@@ -112,20 +112,46 @@ describe('OTP metrics', () => {
     expect(emitted).toEqual([]);
   });
 
-  it('counts OtpValidationFailed with the refusal code as metadata, then OtpValidated', async () => {
+  it('counts OtpValidationFailed with the refusal code as metadata, then OtpValidated, by the channel and country of the OTP', async () => {
     const fixture = await otpFixture();
-    const record = { hash: hashOtp(process.env.OTP_PEPPER as string, fixture.session.sessionId, '123456'), expiresAt: Date.now() + 600_000, wrongTries: 0, maxTries: 5 };
+    const hash = hashOtp(process.env.OTP_PEPPER as string, fixture.session.sessionId, '123456');
+    const record = { hash, expiresAt: Date.now() + 600_000, wrongTries: 0, maxTries: 5, channel: 'WHATSAPP' as const, country: 'JM' };
     await store.saveOtp(fixture.session.sessionId, record, Date.now());
 
     expect(outcome(await validate(fixture, '654321'))).toEqual([401, 1506]);
     expect(outcome(await validate(fixture, '123456'))).toEqual([200, 200]);
 
-    const dimensions = { brand: fixture.brand.brand, channel: 'MOBILE', country: 'JM' };
+    const dimensions = { brand: fixture.brand.brand, channel: 'WHATSAPP', country: 'JM' };
     expect(emitted.map(summary)).toEqual([
       expect.objectContaining({ metric: 'OtpValidationFailed', dimensions }),
       expect.objectContaining({ metric: 'OtpValidated', dimensions }),
     ]);
     expect(emitted[0]).toMatchObject({ code: '1506' });
+  });
+
+  it.each<[string, Record<string, string>, Record<string, string>]>([
+    ['an SMS', {}, { channel: 'SMS', country: 'JM' }],
+    ['an e-mail', { identifierType: 'EMAIL', identifierValue: 'jane@example.com' }, { channel: 'EMAIL' }],
+  ])('counts the validation of %s by the dimensions its generation was counted by', async (_label, session, expected) => {
+    const fixture = await otpFixture({ session });
+    expect(outcome(await generate(otpGenerate, fixture))).toEqual([200, 200]);
+    const otp = otpOf(sns.commandCalls(PublishCommand)[0]?.args[0].input);
+
+    expect(outcome(await validate(fixture, otp))).toEqual([200, 200]);
+
+    const dimensions = { brand: fixture.brand.brand, ...expected };
+    expect(emitted.map(summary)).toEqual([
+      expect.objectContaining({ metric: 'OtpGenerated', dimensions }),
+      expect.objectContaining({ metric: 'OtpValidated', dimensions }),
+    ]);
+  });
+
+  it('counts a validation with no OTP sent under channel unknown', async () => {
+    const fixture = await otpFixture();
+
+    expect(outcome(await validate(fixture, '123456'))).toEqual([400, 1537]);
+
+    expect(emitted.map(summary)).toEqual([expect.objectContaining({ metric: 'OtpValidationFailed', dimensions: { brand: fixture.brand.brand, channel: 'unknown' } })]);
   });
 
   it('still answers generate and validate, and leaves nothing behind, when recording a metric fails', async () => {
@@ -185,14 +211,12 @@ describe('OTP metrics on stdout', () => {
 });
 
 describe('otpDimensions', () => {
-  it('takes the country its normalisation already found instead of parsing the number again', () => {
-    // A parse of +1 876 would say JM: the given country shows no second parse happened.
-    const dimensions = otpDimensions('demo', 'SMS', '+18767431754', 'US');
-
-    expect(dimensions).toEqual({ brand: 'demo', channel: 'SMS', country: 'US' });
+  it('gives a phone channel the country it is given, and unknown without one', () => {
+    expect(otpDimensions('demo', 'SMS', 'US')).toEqual({ brand: 'demo', channel: 'SMS', country: 'US' });
+    expect(otpDimensions('demo', 'WHATSAPP')).toEqual({ brand: 'demo', channel: 'WHATSAPP', country: 'unknown' });
   });
 
-  it('parses the number when no country is known, as for a customer record’s mobile', () => {
-    expect(otpDimensions('demo', 'SMS', '+18767431754').country).toBe('JM');
+  it('gives an e-mail no country', () => {
+    expect(otpDimensions('demo', 'EMAIL', 'US')).toEqual({ brand: 'demo', channel: 'EMAIL' });
   });
 });

@@ -83,6 +83,8 @@ describe('generateOtp', () => {
       expiresAt: T0 + 7 * 60_000,
       wrongTries: 0,
       maxTries: 4,
+      channel: 'SMS',
+      country: 'JM',
     });
     expect(store.counters.get(KEY)).toEqual({ count: 1, windowEnd: T0 + 10 * 60_000, takes: ['take-1'] });
   });
@@ -134,6 +136,27 @@ describe('generateOtp', () => {
     ]);
     expect(sender.sent).toHaveLength(1);
     expect(store.counters.get(KEY)?.count).toBe(1);
+  });
+
+  it("records the channel and the country of a customer's number with the OTP, for its validation", async () => {
+    const { store, deps, request } = setup({}, { identifierType: 'USERNAME', identifierValue: 'jane' });
+    const observed: unknown[] = [];
+    deps.observe = (event) => observed.push(event);
+    store.putCustomer('acme', 'USERNAME', 'jane', { mobile: '+4915123456789' });
+
+    await generateOtp(deps, { ...request, identifierType: 'USERNAME', identifierValue: 'jane' });
+
+    expect(store.sessions.get('P-session-1')?.otp).toMatchObject({ channel: 'SMS', country: 'DE' });
+    expect(observed).toEqual([{ outcome: 'generated', brand: 'acme', channel: 'SMS', country: 'DE' }]);
+  });
+
+  it('records no country with an OTP sent by e-mail', async () => {
+    const { store, deps, request } = setup({}, { identifierType: 'EMAIL', identifierValue: 'jane@example.com' });
+
+    await generateOtp(deps, { ...request, identifierType: 'EMAIL', identifierValue: 'jane@example.com' });
+
+    expect(store.sessions.get('P-session-1')?.otp).toMatchObject({ channel: 'EMAIL' });
+    expect(store.sessions.get('P-session-1')?.otp?.country).toBeUndefined();
   });
 
   it('refuses an unknown brand with 1504 and writes nothing', async () => {
@@ -190,8 +213,8 @@ describe('generateOtp', () => {
       expect(store.contextReads[1]).toEqual({ sessionId: 'P-session-1', counterKey: KEY });
       expect(store.counters.get(KEY)?.count).toBe(2);
       expect(observed).toEqual([
-        { outcome: 'generated', brand: 'acme', channel: 'SMS', to: PHONE, country: 'JM' },
-        { outcome: 'generated', brand: 'acme', channel: 'SMS', to: PHONE, country: 'JM' },
+        { outcome: 'generated', brand: 'acme', channel: 'SMS', country: 'JM' },
+        { outcome: 'generated', brand: 'acme', channel: 'SMS', country: 'JM' },
       ]);
     });
 

@@ -29,7 +29,7 @@ const OTHER_SESSION_ID = 'P-0a9b8c7d-6e5f-4a3b-8c1d-2e3f4a5b6c7d';
 const fakeHash = (sessionId: string, otp: string) => `h(${sessionId}:${otp})`;
 
 function otpRecord(otp: string, overrides: Partial<OtpRecord> = {}): OtpRecord {
-  return { hash: fakeHash(SESSION_ID, otp), expiresAt: NOW + 60_000, wrongTries: 0, maxTries: 5, ...overrides };
+  return { hash: fakeHash(SESSION_ID, otp), expiresAt: NOW + 60_000, wrongTries: 0, maxTries: 5, channel: 'SMS', country: 'JM', ...overrides };
 }
 
 function storeWith(session: Partial<Session> | null = {}): FakeSessionStore {
@@ -284,15 +284,13 @@ describe('validateOtp', () => {
   });
 
   describe('observing', () => {
-    it('reports a validation with the session\'s identifier and country', async () => {
+    it('reports a validation with the channel and country its OTP was sent by', async () => {
       const events: unknown[] = [];
-      const deps = depsFor(storeWith({ identifierCountry: 'JM' }), { observe: (event) => events.push(event) });
+      const deps = depsFor(storeWith(), { observe: (event) => events.push(event) });
 
       await validateOtp(deps, request());
 
-      expect(events).toEqual([
-        { outcome: 'validated', brand: 'demo', identifier: { type: 'MOBILE', value: '+18767431754', country: 'JM' } },
-      ]);
+      expect(events).toEqual([{ outcome: 'validated', brand: 'demo', sent: { channel: 'SMS', country: 'JM' } }]);
     });
 
     it.each<[string, Partial<Session>, Partial<ValidateOtpRequest>, number]>([
@@ -307,7 +305,8 @@ describe('validateOtp', () => {
       const refused = await validateOtp(deps, request(overrides)).catch((error: { code: number }) => error);
 
       expect(refused).toMatchObject({ code });
-      expect(events).toEqual([{ outcome: 'refused', brand: 'demo', identifier: { type: 'MOBILE', value: '+18767431754' }, code }]);
+      const sent = session.otp === undefined && 'otp' in session ? {} : { sent: { channel: 'SMS', country: 'JM' } };
+      expect(events).toEqual([{ outcome: 'refused', brand: 'demo', ...sent, code }]);
     });
 
     it('reports nothing when the session itself is refused', async () => {
