@@ -24,7 +24,8 @@ export function counterKey(brand: string, destination: string): string {
  * `takeId` is unique to the request: a write that was applied but whose answer was lost
  * (and that the SDK may have sent again) is found by it instead of being counted twice.
  * `observed` is the counter as read in the request's first round trip (null: read,
- * absent; undefined: not read), which lets the common case finish in one write.
+ * absent; undefined: not read), which lets the common case finish in one write; unread,
+ * it takes two writes once a window is open (an open that fails, then the count).
  */
 export async function takeAllowance(
   store: CounterStore,
@@ -46,6 +47,10 @@ export async function takeAllowance(
     } else {
       const windowEnd = now + limit.windowMs;
       if (await store.openWindow(key, windowEnd, now, takeId)) return { allowed: true, windowEnd };
+      // The open's condition failed, so a window is open (its counter was not read first,
+      // or another request opened it since): count in it, and read it only if that fails too.
+      const counted = await store.countInWindow(key, limit.maxCount, now, takeId);
+      if (counted) return { allowed: true, windowEnd: counted.windowEnd };
     }
     state = await store.readCounter(key);
   }

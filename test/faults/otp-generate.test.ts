@@ -124,22 +124,19 @@ describe('otp/generate under dependency faults', () => {
     expect(publishedOtps()).toHaveLength(LIMIT.otpMaxCount);
   });
 
-  describe('after losing the race to open the window (USERNAME: the counter is not read first)', () => {
-    async function customerFixture(): Promise<{ first: OtpFixture; second: OtpFixture }> {
-      const first = await otpFixture({ brand: { ...LIMIT, otpMaxCount: 3 }, session: { identifierType: 'USERNAME', identifierValue: 'jane' } });
+  describe('after a failed open (USERNAME: the counter is not read first)', () => {
+    async function customerFixture(otpMaxCount: number): Promise<{ first: OtpFixture; second: OtpFixture }> {
+      const first = await otpFixture({ brand: { ...LIMIT, otpMaxCount }, session: { identifierType: 'USERNAME', identifierValue: 'jane' } });
       await store.putCustomer(first.brand.brand, { type: 'USERNAME', value: 'jane' }, { mobile: PHONE });
       const session = await openSession(store, { brand: first.brand.brand, identifierType: 'USERNAME', identifierValue: 'jane' });
-      // The first OTP opens the window, so that the second request's open fails and it reads and counts.
+      // The first OTP opens the window, so that the second request's open fails and it counts straight after.
       expect(outcome(await generate(handler, first))).toEqual([200, 200]);
       return { first, second: { brand: first.brand, session } };
     }
 
-    it.each<[string, CallName, number]>([
-      ['the counter GetItem', 'counterRead', 1],
-      ['the second counter UpdateItem', 'counterWrite', 2],
-    ])('answers 503 when %s fails, and counts nothing', async (_label, call, nth) => {
-      const { second } = await customerFixture();
-      const injection = injectDynamoFault(documentClient, call, DYNAMO_FAULTS.ThrottlingException as () => Error, { nth });
+    it('answers 503 when the counter UpdateItem after the failed open fails, and counts nothing', async () => {
+      const { second } = await customerFixture(3);
+      const injection = injectDynamoFault(documentClient, 'counterWrite', DYNAMO_FAULTS.ThrottlingException as () => Error, { nth: 2 });
 
       const answer = await generate(handler, second);
 
@@ -151,6 +148,19 @@ describe('otp/generate under dependency faults', () => {
       expect(await counterItem(second.brand.brand)).toMatchObject({ count: 1 });
       expect(outcome(await generate(handler, second))).toEqual([200, 200]);
       expect(outcome(await generate(handler, second))).toEqual([200, 200]);
+      expect(outcome(await generate(handler, second))).toEqual([429, 1534]);
+    });
+
+    it('answers 503 when the counter GetItem after a full window fails, and counts nothing', async () => {
+      const { second } = await customerFixture(1);
+      const injection = injectDynamoFault(documentClient, 'counterRead', DYNAMO_FAULTS.ThrottlingException as () => Error);
+
+      const answer = await generate(handler, second);
+
+      expect(injection.thrown).toBe(1);
+      expect(outcome(answer)).toEqual([503, 1503]);
+      injection.restore();
+      expect(await counterItem(second.brand.brand)).toMatchObject({ count: 1 });
       expect(outcome(await generate(handler, second))).toEqual([429, 1534]);
     });
   });
