@@ -4,11 +4,26 @@ import { tableKeys } from '../../functions/shared/table-keys';
 import { AdminUsageError, runAdmin } from '../../scripts/admin/commands';
 import { uniqueBrand } from '../support/api-events';
 import { testStore } from '../support/fixtures';
+import { scanLogsOfEachTest } from '../support/log-scan';
 import { storedItem } from '../support/otp-generate';
 
 const NOW = 1_800_000_000_000;
 const store = testStore();
-const admin = (...argv: string[]) => runAdmin(argv, { store, now: () => NOW });
+const issuedSecrets: string[] = [];
+
+async function admin(...argv: string[]): Promise<unknown> {
+  const result = await runAdmin(argv, { store, now: () => NOW });
+  const secret = (result as { clientSecret?: unknown } | undefined)?.clientSecret;
+  if (typeof secret === 'string') issuedSecrets.push(secret);
+  return result;
+}
+
+scanLogsOfEachTest(() => ({
+  phones: ['(876) 743-1754', '1 876 743 1754'],
+  emails: ['jane@example.com', 'a@b.co'],
+  identifiers: ['jane'],
+  secrets: issuedSecrets,
+}));
 
 /** The AdminUsageError a command is refused with. */
 async function refusal(...argv: string[]): Promise<AdminUsageError> {

@@ -3,12 +3,14 @@ import { verifyAuthorizedToken } from '../../functions/domain/first-factor';
 import { normaliseIdentifier } from '../../functions/domain/identifiers';
 import { AdminUsageError, runAdmin, USAGE } from '../../scripts/admin/commands';
 import { seedBrand, testStore } from '../support/fixtures';
+import { scanLogsOfEachTest } from '../support/log-scan';
 
 const SECRET = 'first-factor-shared-secret-0123456789';
 const store = testStore();
+const issuedTokens: string[] = [];
 
-function firstFactorToken(brand: string, extra: string[] = []): Promise<unknown> {
-  return runAdmin(
+async function firstFactorToken(brand: string, extra: string[] = []): Promise<unknown> {
+  const result = await runAdmin(
     [
       'first-factor-token',
       '--brand',
@@ -23,7 +25,11 @@ function firstFactorToken(brand: string, extra: string[] = []): Promise<unknown>
     ],
     { store, now: Date.now },
   );
+  issuedTokens.push((result as { authorizedToken: string }).authorizedToken);
+  return result;
 }
+
+scanLogsOfEachTest(() => ({ phones: ['(876) 743-1754'], secrets: [SECRET, ...issuedTokens] }));
 
 describe('admin first-factor-token', () => {
   it('prints an authorizedToken that token/generate accepts for the customer, device and brand', async () => {

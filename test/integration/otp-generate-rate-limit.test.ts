@@ -1,9 +1,9 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../functions/otp-generate';
-import { logger } from '../../functions/shared/logger';
 import { ttlSeconds } from '../../functions/shared/table-keys';
 import { openSession, testStore } from '../support/fixtures';
+import { publishedOtps, scanLogsOfEachTest } from '../support/log-scan';
 import { counterItem, generate, otpFixture, outcome, PHONE } from '../support/otp-generate';
 
 const store = testStore();
@@ -13,10 +13,15 @@ const TEN_MINUTES = 10 * 60_000;
 const publishCount = () => sns.commandCalls(PublishCommand).length;
 
 describe('POST /auth/v1/mfa/otp/generate rate limit', () => {
+  scanLogsOfEachTest(() => ({
+    otps: publishedOtps(sns),
+    phones: [PHONE, '+1 (876) 743-1754', '18767431754', '(876) 743-1754'],
+    identifiers: ['jane'],
+  }));
+
   beforeEach(() => {
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
-    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
   });
 
   afterEach(() => {

@@ -3,14 +3,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { hashOtp } from '../../functions/domain/otp-code';
 import { handler } from '../../functions/otp-generate';
 import { apiEvent, invoke, type EventOptions } from '../support/api-events';
-import { captureLogs, type LogCapture } from '../support/log-capture';
+import { publishedOtps, scanLogsOfEachTest } from '../support/log-scan';
 import {
   counterItem,
   generate,
   generateBody,
   MASKED_PHONE,
   otpFixture,
-  otpOf,
   PHONE,
   scanTable,
   sessionItem,
@@ -20,19 +19,20 @@ import {
 const sns = mockClient(SNSClient);
 const PEPPER = process.env.OTP_PEPPER as string;
 
-const publishedOtps = () => sns.commandCalls(PublishCommand).map((call) => otpOf(call.args[0].input));
-
 describe('POST /auth/v1/mfa/otp/generate secrets', () => {
-  let logs: LogCapture;
+  const logs = scanLogsOfEachTest(() => ({
+    otps: publishedOtps(sns),
+    phones: [PHONE, '+1 (876) 743-1754', '18767431754', '+12025550123'],
+    emails: ['jane@example.com', 'jane.doe@example.com'],
+    secrets: [PEPPER],
+  }));
 
   beforeEach(() => {
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
-    logs = captureLogs();
   });
 
   afterEach(() => {
-    logs.restore();
     jest.restoreAllMocks();
   });
 
@@ -50,7 +50,7 @@ describe('POST /auth/v1/mfa/otp/generate secrets', () => {
     await generate(handler, sms);
     await generate(handler, email);
 
-    const otps = publishedOtps();
+    const otps = publishedOtps(sns);
     const table = JSON.stringify(await scanTable());
 
     expect(otps).toHaveLength(3);
@@ -71,8 +71,8 @@ describe('POST /auth/v1/mfa/otp/generate secrets', () => {
     await generate(handler, fixture, { identifierValue: '18767431754' });
     await generate(handler, fixture);
 
-    const text = logs.text();
-    const otps = publishedOtps();
+    const text = logs().text();
+    const otps = publishedOtps(sns);
 
     expect(otps).toHaveLength(3);
     expect(text).toContain('OTP sent');
@@ -88,10 +88,10 @@ describe('POST /auth/v1/mfa/otp/generate secrets', () => {
 
     await generate(handler, fixture, { identifierValue: 'Jane.Doe@Example.com' });
 
-    const text = logs.text();
+    const text = logs().text();
     expect(text).toContain('j*******@example.com');
     expect(text.toLowerCase()).not.toContain('jane.doe@example.com');
-    expect(text).not.toContain(publishedOtps()[0]);
+    expect(text).not.toContain(publishedOtps(sns)[0]);
   });
 
   describe('after bad input', () => {
@@ -132,7 +132,7 @@ describe('POST /auth/v1/mfa/otp/generate secrets', () => {
       expect((await sessionItem(fixture.session))?.otpHash).toBeUndefined();
       expect(await counterItem(fixture.brand.brand)).toBeUndefined();
       expect(sns.commandCalls(PublishCommand)).toEqual([]);
-      expect(logs.text()).not.toContain(PHONE);
+      expect(logs().text()).not.toContain(PHONE);
     });
   });
 });

@@ -11,9 +11,9 @@ import { BatchGetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import { hashOtp } from '../../functions/domain/otp-code';
 import { handler } from '../../functions/otp-generate';
-import { logger } from '../../functions/shared/logger';
 import { apiEvent, invoke, uniqueBrand } from '../support/api-events';
 import { openSession, testStore } from '../support/fixtures';
+import { publishedOtps, scanLogsOfEachTest } from '../support/log-scan';
 import {
   counterItem,
   generate,
@@ -34,11 +34,16 @@ const sns = mockClient(SNSClient);
 const published = (): PublishCommandInput[] => sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
 
 describe('POST /auth/v1/mfa/otp/generate', () => {
+  scanLogsOfEachTest(() => ({
+    otps: publishedOtps(sns),
+    phones: [PHONE, '+15005550006', '+12025550123', '+1 555 0100'],
+    emails: ['jane@example.com', 'john@example.com'],
+    identifiers: ['jane', 'john', 'ghost', 'ext-42', 'ext-1'],
+  }));
+
   beforeEach(() => {
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
-    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
-    jest.spyOn(logger, 'error').mockImplementation(() => undefined);
   });
 
   afterEach(() => {
@@ -564,8 +569,8 @@ describe('POST /auth/v1/mfa/otp/generate', () => {
       expect(await counterItem(fixture.brand.brand)).toBeUndefined();
     });
 
-    it('answers 503 when the OTP write is throttled, keeps the allowance and leaves no OTP', async () => {
-      const fixture = await otpFixture({ brand: { otpMaxCount: 1, otpTimeOut: 10 } });
+    it('answers 503 when the OTP write is throttled, leaves no OTP and counts the message that went out', async () => {
+      const fixture = await otpFixture({ brand: { otpMaxCount: 2, otpTimeOut: 10 } });
       const dynamo = failDynamo(isOtpWrite, throttled);
 
       const failed = await generate(handler, fixture);
@@ -573,9 +578,11 @@ describe('POST /auth/v1/mfa/otp/generate', () => {
 
       expect(outcome(failed)).toEqual([503, 1503]);
       expect(failed.headers['Retry-After']).toBe('1');
+      expect(published()).toHaveLength(1);
       expect((await sessionItem(fixture.session))?.otpHash).toBeUndefined();
-      expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 0 });
+      expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 1 });
       expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
+      expect(outcome(await generate(handler, fixture))).toEqual([429, 1534]);
     });
 
     it('stores no OTP on a session that a validation consumed between the read and the write', async () => {
@@ -594,7 +601,8 @@ describe('POST /auth/v1/mfa/otp/generate', () => {
       const item = await sessionItem(fixture.session);
       expect(item?.consumedBy).toBe('validation-meanwhile');
       expect(item?.otpHash).toBeUndefined();
-      expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 1 });
+      // Its message went out all the same, and counts.
+      expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 2 });
     });
 
     it('answers a DynamoDB validation error with a bare 500', async () => {
@@ -605,7 +613,7 @@ describe('POST /auth/v1/mfa/otp/generate', () => {
 
       expect(outcome(answer)).toEqual([500, 1503]);
       expect(answer.headers['Retry-After']).toBeUndefined();
-      expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 0 });
+      expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: published().length });
     });
   });
 });

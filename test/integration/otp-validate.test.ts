@@ -4,16 +4,17 @@ import type { OtpRecord } from '../../functions/domain/ports';
 import { refreshKeyDigest } from '../../functions/domain/tokens';
 import { REFRESH_KEY_TTL_MS } from '../../functions/domain/validate-otp';
 import { handler } from '../../functions/otp-validate';
-import { logger } from '../../functions/shared/logger';
 import { tableKeys } from '../../functions/shared/table-keys';
 import { apiEvent, invoke, uniqueBrand, type Answer, type EventOptions } from '../support/api-events';
 import { openSession, seedBrand, testStore, type SessionOptions } from '../support/fixtures';
+import { issuedIn, scanLogsOfEachTest } from '../support/log-scan';
 import { generateBody, MASKED_PHONE, otpFixture, outcome, PHONE, storedItem, type OtpFixture } from '../support/otp-generate';
 import { verifyWithServedJwks } from '../support/served-jwks';
 
 const PATH = '/auth/v1/mfa/otp/validate';
 const OTP = '123456';
 const store = testStore();
+const issuedTokens: string[] = [];
 
 /** otpFixture's brand and session, with an OTP stored on the session as otp/generate stores it. */
 async function issued(
@@ -36,16 +37,21 @@ async function issued(
 
 const bodyFor = (fixture: OtpFixture, overrides: Record<string, unknown> = {}) => generateBody(fixture, { otp: OTP, ...overrides });
 
-function post(brand: string, body: unknown, options: EventOptions = {}): Promise<Answer> {
-  return invoke(handler, apiEvent({ path: PATH, body, caller: { brand }, ...options }));
+async function post(brand: string, body: unknown, options: EventOptions = {}): Promise<Answer> {
+  const answer = await invoke(handler, apiEvent({ path: PATH, body, caller: { brand }, ...options }));
+  issuedTokens.push(...issuedIn(answer));
+  return answer;
 }
 
 const validate = (fixture: OtpFixture, overrides: Record<string, unknown> = {}) => post(fixture.brand.brand, bodyFor(fixture, overrides));
 
 describe('POST /auth/v1/mfa/otp/validate', () => {
-  beforeEach(() => {
-    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
-  });
+  const logs = scanLogsOfEachTest(() => ({
+    otps: [OTP, '654321', '012345', '000000', '12345678901'],
+    phones: [PHONE, '+1 (876) 743-1754', '+18767431755'],
+    emails: ['jane@example.com', 'john@example.com'],
+    secrets: [process.env.OTP_PEPPER as string, ...issuedTokens],
+  }));
 
   afterEach(() => {
     jest.restoreAllMocks();
@@ -336,15 +342,11 @@ describe('POST /auth/v1/mfa/otp/validate', () => {
   });
 
   it('logs neither the OTP, the token, the refresh key nor the raw mobile number', async () => {
-    const logged: unknown[] = [];
-    for (const level of ['debug', 'info', 'warn', 'error'] as const) {
-      jest.spyOn(logger, level).mockImplementation((...args: unknown[]) => void logged.push(args));
-    }
     const fixture = await issued();
 
     await validate(fixture, { otp: '654321' });
     const right = await validate(fixture);
-    const text = JSON.stringify(logged);
+    const text = logs().text();
 
     expect(text).toContain('OTP validated');
     expect(text).toContain(MASKED_PHONE);

@@ -4,21 +4,23 @@ import { signFirstFactorToken } from '../../functions/domain/first-factor';
 import { handler } from '../../functions/token-generate';
 import { dynamoDb } from '../../functions/shared/aws-clients';
 import { DynamoStore } from '../../functions/shared/dynamo-store';
-import { logger } from '../../functions/shared/logger';
 import { apiEvent, invoke, uniqueBrand, type EventOptions } from '../support/api-events';
 import { loseFirstAnswer } from '../support/fault-injection';
 import { seedBrand, testStore } from '../support/fixtures';
+import { issuedIn, scanLogsOfEachTest } from '../support/log-scan';
 import { MASKED_PHONE, outcome, PHONE } from '../support/otp-generate';
 import { verifyWithServedJwks } from '../support/served-jwks';
 
 const PATH = '/auth/v1/mfa/token/generate';
 const SECRET = 'first-factor-shared-secret-0123456789';
+const OTHER_SECRET = 'another-shared-secret-0123456789abcdef';
 const store = testStore();
+const issuedTokens: string[] = [];
 
 type TokenOptions = Partial<Parameters<typeof signFirstFactorToken>[0]>;
 
-function authorizedToken(brand: BrandConfig, overrides: TokenOptions = {}): Promise<string> {
-  return signFirstFactorToken({
+async function authorizedToken(brand: BrandConfig, overrides: TokenOptions = {}): Promise<string> {
+  const token = await signFirstFactorToken({
     secret: SECRET,
     brand: brand.brand,
     identifier: { type: 'MOBILE', value: '+18767431754' },
@@ -26,6 +28,8 @@ function authorizedToken(brand: BrandConfig, overrides: TokenOptions = {}): Prom
     ttlSeconds: 300,
     ...overrides,
   });
+  issuedTokens.push(token);
+  return token;
 }
 
 async function bodyFor(brand: BrandConfig, overrides: Record<string, unknown> = {}, token: TokenOptions = {}) {
@@ -39,17 +43,20 @@ async function bodyFor(brand: BrandConfig, overrides: Record<string, unknown> = 
   };
 }
 
-function post(brand: string, body: unknown, options: EventOptions = {}) {
-  return invoke(handler, apiEvent({ path: PATH, body, caller: { brand }, ...options }));
+async function post(brand: string, body: unknown, options: EventOptions = {}) {
+  const answer = await invoke(handler, apiEvent({ path: PATH, body, caller: { brand }, ...options }));
+  issuedTokens.push(...issuedIn(answer));
+  return answer;
 }
 
 const firstFactorBrand = () => seedBrand(store, { firstFactor: { hs256Secret: SECRET } });
 
 describe('POST /auth/v1/mfa/token/generate', () => {
-  beforeEach(() => {
-    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
-    jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
-  });
+  const logs = scanLogsOfEachTest(() => ({
+    phones: [PHONE, '+1 (876) 743-1754', '+18767431755'],
+    emails: ['jane.doe@example.com'],
+    secrets: [SECRET, OTHER_SECRET, ...issuedTokens],
+  }));
 
   afterEach(() => {
     jest.restoreAllMocks();
@@ -163,16 +170,12 @@ describe('POST /auth/v1/mfa/token/generate', () => {
   });
 
   it('logs neither the first-factor token, the issued token nor the raw mobile number', async () => {
-    const logged: unknown[] = [];
-    for (const level of ['debug', 'info', 'warn', 'error'] as const) {
-      jest.spyOn(logger, level).mockImplementation((...args: unknown[]) => void logged.push(args));
-    }
     const brand = await firstFactorBrand();
     const body = await bodyFor(brand);
 
     const refused = await post(brand.brand, await bodyFor(brand, {}, { deviceId: 'device-2' }));
     const answer = await post(brand.brand, body);
-    const text = JSON.stringify(logged);
+    const text = logs().text();
 
     expect([refused.statusCode, answer.statusCode]).toEqual([401, 200]);
     expect(text).toContain('MFA session opened');
@@ -184,7 +187,7 @@ describe('POST /auth/v1/mfa/token/generate', () => {
 
   describe('refuses the authorizedToken with 401/1504', () => {
     it.each<[string, TokenOptions]>([
-      ['signed with another secret', { secret: 'another-shared-secret-0123456789abcdef' }],
+      ['signed with another secret', { secret: OTHER_SECRET }],
       ['expired', { ttlSeconds: -60 }],
       ['for another brand', { brand: 'another-brand' }],
       ['for another device', { deviceId: 'device-2' }],
