@@ -26,10 +26,11 @@ export function maskPhone(phone: string): string {
   return phone.slice(0, 5) + '*'.repeat(phone.length - 7) + phone.slice(-2);
 }
 
-/** `jane.doe@example.com` → `j*******@example.com`. */
+/** `jane.doe@example.com` → `j*******@example.com`; a one-letter local part is masked whole. */
 export function maskEmail(email: string): string {
   const at = email.lastIndexOf('@');
   if (at < 1) return '*'.repeat(email.length);
+  if (at === 1) return `*${email.slice(at)}`;
   return email[0] + '*'.repeat(at - 1) + email.slice(at);
 }
 

@@ -20,6 +20,10 @@ describe('maskEmail', () => {
     expect(maskEmail('jane.doe@example.com')).toBe('j*******@example.com');
   });
 
+  it('masks a one-letter local part whole, so that the address does not come out as it went in', () => {
+    expect(maskEmail('a@b.co')).toBe('*@b.co');
+  });
+
   it('masks at the last @', () => {
     expect(maskEmail('"a@b"@example.com')).toBe('"****@example.com');
   });
