@@ -164,10 +164,15 @@ function contextRequestFor(
     };
     return { read };
   }
-  if (!cached) return { read };
   // A number in E.164 is presumed to be its own normal form until the session confirms it
   // (normaliseAgainst); a wrong guess only means the counter read here goes unused.
   const presumed = request.identifierType === 'MOBILE' && isE164(request.identifierValue);
+  if (!cached) {
+    // Without the brand's configuration only such a number has a known counter key; it is
+    // read whether or not the brand turns out to have a limit.
+    if (presumed) read.counterKey = counterKey(request.brand, request.identifierValue.trim());
+    return { read };
+  }
   const direct = presumed ? undefined : normaliseIdentifier(request.identifierType, request.identifierValue, cached);
   if (rateLimitOf(cached)) read.counterKey = counterKey(request.brand, direct?.value ?? request.identifierValue.trim());
   return direct ? { read, direct } : { read };

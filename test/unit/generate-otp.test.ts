@@ -190,6 +190,18 @@ describe('generateOtp', () => {
       ]);
     });
 
+    it('reads the counter of a number in E.164 with the brand, before the brand is cached', async () => {
+      const { store, deps, request } = setup();
+      store.counters.set(KEY, { count: 1, windowEnd: T0 + 60_000, takes: ['take-0'] });
+      const openWindow = jest.spyOn(store, 'openWindow');
+
+      await generateOtp(deps, { ...request, identifierValue: PHONE });
+
+      expect(store.contextReads).toEqual([{ sessionId: 'P-session-1', brand: 'acme', counterKey: KEY }]);
+      expect(openWindow).not.toHaveBeenCalled();
+      expect(store.counters.get(KEY)?.count).toBe(2);
+    });
+
     it('counts in the window it read with the session, without trying to open one', async () => {
       const { store, deps, request } = setup();
       await generateOtp(deps, request);
