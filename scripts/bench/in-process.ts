@@ -17,6 +17,7 @@ const PHONE = '+18767431754';
 
 export interface CallScenario {
   name: string;
+  identifierType: 'MOBILE' | 'USERNAME';
   calls: string[];
   sequential: number;
 }
@@ -70,6 +71,18 @@ function eventFactory(brand: string, sessionId: string): () => APIGatewayProxyEv
     } as unknown as APIGatewayProxyEvent['requestContext'],
   };
   return () => ({ ...template, headers: { ...template.headers }, requestContext: { ...template.requestContext } });
+}
+
+/**
+ * The generate handler loaded anew, sharing every other module (its AWS clients included):
+ * a function instance whose brand cache is still empty.
+ */
+function freshGenerate(): Handler {
+  const path = require.resolve('../../functions/otp-generate');
+  delete require.cache[path];
+  // A require, not an import: only the CommonJS cache can be told to forget one module.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(path) as { handler: Handler }).handler;
 }
 
 /** Completed requests a second with `concurrency` in flight for `ms`; every answer must be a 200. */
@@ -214,23 +227,29 @@ async function main(): Promise<void> {
   await store.putBrandConfig(config);
   Object.assign(clients.sns, { send: async () => ({ MessageId: randomUUID() }) });
   const scenarios: CallScenario[] = [];
-  const scenario = async (name: string, phone: string) => {
+  await store.putCustomer('calls', { type: 'USERNAME', value: 'jane' }, { mobile: '+18767431756' });
+  const scenario = async (name: string, identifier: { type: 'MOBILE' | 'USERNAME'; value: string }, options: { uncached?: boolean } = {}) => {
+    // A fresh copy of the handler's modules, so that its brand cache starts empty.
+    const handler = options.uncached ? freshGenerate() : generate;
     const sessionId = `P-${randomUUID()}`;
-    await store.createSession({ sessionId, brand: 'calls', identifierType: 'MOBILE', identifierValue: phone, deviceId: 'device-1', expiresAt: Date.now() + 900_000 });
+    await store.createSession({ sessionId, brand: 'calls', identifierType: identifier.type, identifierValue: identifier.value, deviceId: 'device-1', expiresAt: Date.now() + 900_000 });
     const spans: CallSpan[] = [];
     const stopDynamo = recordCalls(clients.documentClient, 'DynamoDB', spans);
     const stopSns = recordCalls(clients.sns, 'SNS', spans, 2);
     const event = eventFactory('calls', sessionId)();
-    event.body = JSON.stringify({ identifierType: 'MOBILE', identifierValue: phone, deviceId: 'device-1', brand: 'calls', sessionId });
-    const response = await generate(event, lambdaContext('bench'));
+    event.body = JSON.stringify({ identifierType: identifier.type, identifierValue: identifier.value, deviceId: 'device-1', brand: 'calls', sessionId });
+    const response = await handler(event, lambdaContext('bench'));
     stopDynamo();
     stopSns();
     if (response.statusCode !== 200) throw new Error(`${name}: answered ${response.statusCode}: ${response.body}`);
-    scenarios.push({ name, calls: spans.sort((a, b) => a.start - b.start).map((s) => s.name), sequential: sequentialDepth(spans) });
+    scenarios.push({ name, identifierType: identifier.type, calls: spans.sort((a, b) => a.start - b.start).map((s) => s.name), sequential: sequentialDepth(spans) });
   };
-  await scenario('brand not cached, first OTP to the number', '+18767431754');
-  await scenario('brand cached, first OTP to the number', '+18767431755');
-  await scenario('brand cached, number already counted (steady state)', '+18767431754');
+  await scenario('MOBILE, brand not cached, first OTP to the number', { type: 'MOBILE', value: '+18767431754' }, { uncached: true });
+  await scenario('MOBILE, brand cached, first OTP to the number', { type: 'MOBILE', value: '+18767431755' });
+  await scenario('MOBILE, brand cached, number already counted (steady state)', { type: 'MOBILE', value: '+18767431754' });
+  await scenario('MOBILE, brand not cached, number already counted', { type: 'MOBILE', value: '+18767431755' }, { uncached: true });
+  await scenario("USERNAME, first OTP to the customer's number", { type: 'USERNAME', value: 'jane' });
+  await scenario("USERNAME, customer's number already counted", { type: 'USERNAME', value: 'jane' });
 
   client.destroy();
   clients.documentClient.destroy();
