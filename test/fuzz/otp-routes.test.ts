@@ -7,25 +7,30 @@ import { signFirstFactorToken } from '../../functions/domain/first-factor';
 import type { IdentifierType } from '../../functions/domain/identifiers';
 import { hashOtp } from '../../functions/domain/otp-code';
 import type { Session } from '../../functions/domain/ports';
+import { handler as jwks } from '../../functions/jwks';
 import { handler as otpGenerate } from '../../functions/otp-generate';
 import { handler as otpValidate } from '../../functions/otp-validate';
 import { handler as tokenGenerate } from '../../functions/token-generate';
 import { logger } from '../../functions/shared/logger';
+import { invoke, type Answer } from '../support/api-events';
 import { openSession, seedBrand, testStore } from '../support/fixtures';
-import { fuzzInvoke, fuzzRequest, junk, nasty, partialItems, type FuzzRequest } from '../support/fuzz';
+import { fuzzEvent, fuzzInvoke, fuzzRequest, junk, nasty, partialItems, type FuzzRequest } from '../support/fuzz';
 
 /**
  * Generated bodies, headers, query strings and callers against the three API routes,
  * in-process on the run's dynalite: every answer is a spec envelope with 200 or a 4xx,
  * never a 5xx or a crash, and the table holds no partial item afterwards. Most inputs
  * are refused before DynamoDB; the near-valid ones reach the session, the counter and
- * the OTP on a few shared sessions.
+ * the OTP on a few shared sessions. The JWKS route, which answers keys rather than an
+ * envelope, must answer the same public keys to whatever it is sent.
  */
 const sns = mockClient(SNSClient);
 const store = testStore();
 const SECRET = 'fuzz-first-factor-secret-0123456789abcdef';
 const OTP = '4829137465';
-const RUNS = { generate: 3500, validate: 2500, token: 1500 };
+const RUNS = { generate: 3500, validate: 2500, token: 1500, jwks: 500 };
+/** JWK members of a private or secret key: none may be published. */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 interface World {
   brands: BrandConfig[];
@@ -178,6 +183,37 @@ describe('fuzzing the API routes', () => {
 
     expect(errors).not.toHaveBeenCalled();
     expect(opened).toBeGreaterThan(0);
+  });
+
+  it(`answers ${RUNS.jwks} generated jwks requests with 200 and the same public keys`, async () => {
+    const errors = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const method = fc.oneof({ weight: 8, arbitrary: fc.constant('GET') }, { weight: 1, arbitrary: fc.constantFrom('HEAD', 'POST', 'OPTIONS', 'get', '') });
+    let first: string | undefined;
+
+    await fc.assert(
+      fc.asyncProperty(fuzzRequest(fc.constant({})), method, async (request, httpMethod) => {
+        const event = fuzzEvent('/auth/v1/mfa/.well-known/jwks.json', request);
+        event.httpMethod = httpMethod;
+        const answer: Answer = await invoke(jwks, event);
+        const body = answer.body as unknown as { keys?: unknown };
+        if (answer.statusCode !== 200) throw new Error(`answered ${answer.statusCode}: ${JSON.stringify(body)}`);
+        if (answer.headers['Content-Type'] !== 'application/json' || answer.headers['Cache-Control'] !== 'public, max-age=300') {
+          throw new Error(`headers ${JSON.stringify(answer.headers)}`);
+        }
+        if (Object.keys(body).join() !== 'keys' || !Array.isArray(body.keys) || body.keys.length === 0) throw new Error(`not a key set: ${JSON.stringify(body)}`);
+        for (const key of body.keys as Record<string, unknown>[]) {
+          if (typeof key !== 'object' || key === null || typeof key.kty !== 'string') throw new Error(`not a key: ${JSON.stringify(key)}`);
+          const exposed = PRIVATE_MEMBERS.filter((member) => member in key);
+          if (exposed.length) throw new Error(`published ${exposed.join(', ')}`);
+        }
+        first ??= JSON.stringify(body);
+        if (JSON.stringify(body) !== first) throw new Error(`keys changed: ${JSON.stringify(body)}`);
+      }),
+      { numRuns: RUNS.jwks },
+    );
+
+    expect(errors).not.toHaveBeenCalled();
+    expect(first).toBeDefined();
   });
 
   it('reached past the first checks on every route: sessions, counters, OTPs and tokens', () => {
