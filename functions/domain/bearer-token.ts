@@ -41,7 +41,9 @@ export async function verifyBearer(token: string, deps: BearerDeps): Promise<Pri
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
       requiredClaims: ['exp', 'sub'],
     });
-    return { principalId: String(payload.sub), brand: registered.brand, scopes: scopesOf(payload) };
+    // jose checks that `sub` is there, not what it is; it becomes the principal ID.
+    if (typeof payload.sub !== 'string' || payload.sub.trim() === '') throw new UnauthorizedError();
+    return { principalId: payload.sub, brand: registered.brand, scopes: scopesOf(payload) };
   } catch (error) {
     // The brand's key server being down is an outage, not the caller's fault.
     if (error instanceof ServiceUnavailableError) throw error;

@@ -14,11 +14,10 @@ async function authorizationServer() {
     keySet: () => createLocalJWKSet({ keys: [jwk] }),
   };
   const token = (claims: Record<string, unknown> = {}, options: { iss?: string; aud?: string; exp?: string } = {}) =>
-    new SignJWT({ scope: 'customer:write profile', ...claims })
+    new SignJWT({ scope: 'customer:write profile', sub: 'app-123', ...claims })
       .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
       .setIssuer(options.iss ?? ISSUER)
       .setAudience(options.aud ?? AUDIENCE)
-      .setSubject('app-123')
       .setIssuedAt()
       .setExpirationTime(options.exp ?? '5m')
       .sign(privateKey);
@@ -70,6 +69,18 @@ describe('verifyBearer', () => {
       .sign(new TextEncoder().encode('a'.repeat(32)));
 
     await expect(verifyBearer(forged, deps)).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+
+  it.each<[string, unknown]>([
+    ['an empty string', ''],
+    ['blanks', '  '],
+    ['a number', 42],
+    ['null', null],
+    ['an object', { id: 'app-123' }],
+  ])('refuses a token whose sub is %s', async (_label, sub) => {
+    const { deps, token } = await authorizationServer();
+
+    await expect(verifyBearer(await token({ sub }), deps)).rejects.toBeInstanceOf(UnauthorizedError);
   });
 
   it('refuses a value that is not a JWT', async () => {
