@@ -4,7 +4,7 @@ import { handler as validateHandler } from '../../functions/otp-validate';
 import { documentClient } from '../../functions/shared/aws-clients';
 import { lambdaContext } from '../../scripts/local/lambda-context';
 import { apiEvent } from '../support/api-events';
-import { captureLogsInEachTest } from '../support/log-capture';
+import { scanLogsOfEachTest } from '../support/log-scan';
 import { generateBody, otpFixture } from '../support/otp-generate';
 
 type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyResult>;
@@ -13,7 +13,11 @@ type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyResu
 const FUNCTION_TIMEOUT_MS = 1500;
 
 describe('a route whose dependency never answers within the function timeout', () => {
-  const logs = captureLogsInEachTest();
+  const logs = scanLogsOfEachTest();
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
 
   it.each<[string, Handler, string]>([
     ['otp/generate', generateHandler as unknown as Handler, '/auth/v1/mfa/otp/generate'],

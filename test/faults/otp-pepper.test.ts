@@ -1,6 +1,6 @@
 import { apiEvent, invoke } from '../support/api-events';
 import { generateBody, otpFixture, outcome, sessionItem } from '../support/otp-generate';
-import { captureLogsInEachTest } from '../support/log-capture';
+import { scanLogsOfEachTest } from '../support/log-scan';
 import { loadWithPepperSecret } from '../support/pepper-secret';
 
 type SecretsSdk = typeof import('@aws-sdk/client-secrets-manager');
@@ -29,7 +29,11 @@ const OUTAGES: Record<string, () => Error> = {
 };
 
 describe('the OTP pepper read under Secrets Manager faults', () => {
-  const logs = captureLogsInEachTest();
+  const logs = scanLogsOfEachTest();
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
 
   describe.each(['otp-generate', 'otp-validate'] as const)('%s', (route) => {
     it.each(Object.entries(OUTAGES))('answers 503/1503 with Retry-After when GetSecretValue fails with %s', async (_name, fault) => {

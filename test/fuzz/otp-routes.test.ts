@@ -13,6 +13,8 @@ import { handler as otpValidate } from '../../functions/otp-validate';
 import { handler as tokenGenerate } from '../../functions/token-generate';
 import { logger } from '../../functions/shared/logger';
 import { invoke, type Answer } from '../support/api-events';
+import { captureLogs, type LogCapture } from '../support/log-capture';
+import { leaksIn, publishedOtps } from '../support/log-scan';
 import { openSession, seedBrand, testStore } from '../support/fixtures';
 import { fuzzEvent, fuzzInvoke, fuzzRequest, junk, nasty, partialItems, type FuzzRequest } from '../support/fuzz';
 
@@ -83,6 +85,8 @@ function count(route: string, answer: { statusCode: number; body: { status: { co
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 describe('fuzzing the API routes', () => {
+  let logs: LogCapture;
+
   beforeAll(async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'fuzz' });
     const open = await seedBrand(store, {
@@ -118,10 +122,12 @@ describe('fuzzing the API routes', () => {
       }
     }
     world = { brands: [open, tight], sessions, issued };
-    for (const level of ['debug', 'info', 'warn'] as const) jest.spyOn(logger, level).mockImplementation(() => undefined);
+    // Every line the routes write, kept quiet and scanned at the end.
+    logs = captureLogs();
   });
 
   afterAll(async () => {
+    logs.restore();
     jest.restoreAllMocks();
     sns.restore();
   });
@@ -226,5 +232,19 @@ describe('fuzzing the API routes', () => {
 
   it('leaves no partial item in the table', async () => {
     expect(await partialItems(world.brands.map((brand) => brand.brand))).toEqual([]);
+  });
+
+  it('wrote no OTP, number, address, username, external ID or secret in any log line', () => {
+    const lines = logs.lines();
+
+    expect(lines.length).toBeGreaterThan(1000);
+    const watched = {
+      otps: [OTP, ...publishedOtps(sns)],
+      phones: ['+18767431754'],
+      emails: ['jane@example.com'],
+      identifiers: ['jane', 'ext-1'],
+      secrets: [SECRET],
+    };
+    expect(leaksIn(lines, watched)).toEqual([]);
   });
 });

@@ -34,19 +34,3 @@ export function captureLogs(): LogCapture {
     restore: () => spies.forEach((spy) => spy.mockRestore()),
   };
 }
-
-/**
- * A fresh capture for each test of the enclosing describe, restored after it together
- * with every other mock; call the returned function for the current test's capture.
- */
-export function captureLogsInEachTest(): () => LogCapture {
-  let current: LogCapture | undefined;
-  beforeEach(() => {
-    current = captureLogs();
-  });
-  afterEach(() => {
-    current?.restore();
-    jest.restoreAllMocks();
-  });
-  return () => current as LogCapture;
-}

@@ -47,37 +47,55 @@ export function phoneSpellings(phone: string): string[] {
   return [...spellings].filter((spelling) => spelling.replace(/\D/g, '').length >= MIN_PHONE_DIGITS);
 }
 
-interface Probe {
+interface Found {
   what: string;
-  /** Where the value starts in a line, or -1. */
-  at: (line: string) => number;
+  /** Where the value starts in the line. */
+  at: number;
+}
+
+/** Finds a watched value in a line. */
+type Probe = (line: string) => Found | undefined;
+
+const searching = (what: string, search: (line: string) => number): Probe => (line) => {
+  const at = search(line);
+  return at >= 0 ? { what, at } : undefined;
+};
+
+// Every run of six or more digits standing as a word of its own: where an OTP would be.
+const STANDALONE_DIGITS = /(?<![0-9A-Za-z])\d{6,}(?![0-9A-Za-z])/g;
+
+/** One probe for any number of OTPs: a line's standalone digit runs looked up in a set. */
+function otpProbe(otps: ReadonlySet<string>): Probe {
+  return (line) => {
+    for (const match of line.matchAll(STANDALONE_DIGITS)) {
+      if (otps.has(match[0])) return { what: `the OTP ${match[0]}`, at: match.index };
+    }
+    return undefined;
+  };
 }
 
 function probes(watched: Watched): Probe[] {
   const list: Probe[] = [];
-  for (const otp of new Set(watched.otps ?? [])) {
-    if (!/^\d+$/.test(otp) || otp.length < MIN_OTP_DIGITS) continue;
-    const pattern = wholeWord(otp);
-    list.push({ what: `the OTP ${otp}`, at: (line) => line.search(pattern) });
-  }
+  const otps = new Set((watched.otps ?? []).filter((otp) => /^\d+$/.test(otp) && otp.length >= MIN_OTP_DIGITS));
+  if (otps.size > 0) list.push(otpProbe(otps));
   for (const phone of new Set([PHONE, ...(watched.phones ?? [])])) {
     for (const spelling of phoneSpellings(phone)) {
       const pattern = /^\d+$/.test(spelling) ? wholeNumber(spelling) : new RegExp(escapeRegExp(spelling));
-      list.push({ what: `the number ${phone} spelled ${spelling}`, at: (line) => line.search(pattern) });
+      list.push(searching(`the number ${phone} spelled ${spelling}`, (line) => line.search(pattern)));
     }
   }
   for (const email of new Set(watched.emails ?? [])) {
     const lower = email.trim().toLowerCase();
-    list.push({ what: `the address ${email}`, at: (line) => line.toLowerCase().indexOf(lower) });
+    list.push(searching(`the address ${email}`, (line) => line.toLowerCase().indexOf(lower)));
   }
   for (const identifier of new Set(watched.identifiers ?? [])) {
     if (identifier.length < MIN_IDENTIFIER_LENGTH) continue;
     const pattern = wholeWord(identifier, 'i');
-    list.push({ what: `the identifier ${identifier}`, at: (line) => line.search(pattern) });
+    list.push(searching(`the identifier ${identifier}`, (line) => line.search(pattern)));
   }
   for (const secret of new Set(watched.secrets ?? [])) {
     if (secret.length < MIN_SECRET_LENGTH) continue;
-    list.push({ what: `the secret ${secret.slice(0, 12)}…`, at: (line) => line.indexOf(secret) });
+    list.push(searching(`the secret ${secret.slice(0, 12)}…`, (line) => line.indexOf(secret)));
   }
   return list;
 }
@@ -97,8 +115,8 @@ export function leaksIn(lines: readonly string[], watched: Watched = {}): string
   const leaks: string[] = [];
   for (const line of lines) {
     for (const probe of list) {
-      const at = probe.at(line);
-      if (at >= 0) leaks.push(`${probe.what} in: ${excerpt(line, at)}`);
+      const found = probe(line);
+      if (found) leaks.push(`${found.what} in: ${excerpt(line, found.at)}`);
     }
   }
   return leaks;
