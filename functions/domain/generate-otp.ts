@@ -4,6 +4,7 @@ import type { BrandCache } from './brand-cache';
 import { renderMessage, resolveDelivery, type FallbackChannel } from './delivery';
 import { isE164, normaliseAgainst, normaliseIdentifier, numberCountry, type Identifier, type IdentifierType } from './identifiers';
 import type { OtpContextRequest, OtpRecord, OtpSender, OtpStore } from './ports';
+import { assertBeforeDeadline } from './deadline';
 import { counterKey, takeAllowance } from './rate-limiter';
 import { assertSessionFor, sessionIdentifier } from './session-checks';
 
@@ -41,6 +42,8 @@ export interface GenerateOtpDeps {
   onCleanupFailure?: (step: 'discard-otp' | 'refund', error: unknown) => void;
   /** Told how a request ended once its destination was known. */
   observe?: (event: GenerateOutcomeEvent) => void;
+  /** Epoch ms at which the route answers for the request by itself: no write starts after it. */
+  deadline?: number;
 }
 
 export interface GenerateOtpResult {
@@ -88,6 +91,7 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
   const key = counterKey(request.brand, delivery.to);
   const takeId = deps.newTakeId();
   const giveBack = () => deps.store.refund(key, takeId).catch((error) => deps.onCleanupFailure?.('refund', error));
+  assertBeforeDeadline(deps.deadline, deps.now);
   if (limit) {
     const observed = read.counterKey === key ? (context.counter ?? null) : undefined;
     const allowance = await takeAllowance(deps.store, key, limit, now, takeId, observed).catch(async (error: unknown) => {
@@ -102,6 +106,12 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
     }
   }
 
+  try {
+    assertBeforeDeadline(deps.deadline, deps.now);
+  } catch (error) {
+    if (limit) await giveBack();
+    throw error;
+  }
   const otp = deps.newOtp(config.otpLength);
   const hash = deps.hashOtp(request.sessionId, otp);
   const record: OtpRecord = {

@@ -9,6 +9,7 @@ import {
 } from '../shared/errors';
 import type { BrandCache } from './brand-cache';
 import { normaliseAgainst, type Identifier, type IdentifierType } from './identifiers';
+import { assertBeforeDeadline } from './deadline';
 import { hashesMatch } from './otp-code';
 import type { OtpRecord, Session, ValidateOtpStore } from './ports';
 import { assertSessionFor, sessionIdentifier, type SessionClaim } from './session-checks';
@@ -46,6 +47,8 @@ export interface ValidateOtpDeps {
   onCleanupFailure?: (step: 'discard-refresh-key', error: unknown) => void;
   /** Told of a verdict on an OTP: for metrics, never for control flow. */
   observe?: (event: ValidateOutcomeEvent) => void;
+  /** Epoch ms at which the route answers for the request by itself: no write starts after it. */
+  deadline?: number;
 }
 
 /** A verdict on the OTP of a session the request matched. */
@@ -91,6 +94,8 @@ export async function validateOtp(deps: ValidateOtpDeps, request: ValidateOtpReq
   const identifier = normaliseAgainst(request.identifierType, request.identifierValue, config, sessionIdentifier(context.session));
   const claim: SessionClaim = { brand: request.brand, identifier, deviceId: request.deviceId };
   const hash = deps.hashOtp(request.sessionId, request.otp);
+  // The session as last read: the OTP it holds is the one a verdict is on.
+  let session = context.session;
   const observe = (event: Omit<ValidateOutcomeEvent, 'brand' | 'sent'>) => {
     try {
       const otp = session?.otp;
@@ -101,11 +106,11 @@ export async function validateOtp(deps: ValidateOtpDeps, request: ValidateOtpReq
     }
   };
 
-  let session = context.session;
   try {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const otp = usableOtp(assertSessionFor(session, claim, now), now);
       if (!hashesMatch(hash, otp.hash)) {
+        assertBeforeDeadline(deps.deadline, deps.now);
         if (await deps.store.recordWrongTry(request.sessionId, otp.hash)) throw new InvalidOtpError();
       } else {
         const issued = await consume(deps, request.sessionId, claim, otp.hash, now);
@@ -160,6 +165,7 @@ async function consume(
 
   let consumed = false;
   try {
+    assertBeforeDeadline(deps.deadline, deps.now);
     consumed = await deps.store.consumeOtp(sessionId, otpHash, now, refresh.digest);
   } finally {
     if (!consumed) {

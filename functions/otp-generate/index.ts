@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { BrandCache } from '../domain/brand-cache';
 import { generateOtp, type GenerateOutcomeEvent } from '../domain/generate-otp';
@@ -16,7 +17,7 @@ import { countOtp, otpDimensions, type OtpMetric } from '../shared/metrics';
 import { otpPepper } from '../shared/otp-pepper';
 import { otpSender } from '../shared/otp-sender';
 import { parseBody, sessionFields } from '../shared/request-body';
-import { ROUTE_OPTIONS } from '../shared/route-options';
+import { answerDeadline, ROUTE_OPTIONS } from '../shared/route-options';
 
 const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
 const brands = new BrandCache(config.BRAND_CACHE_SECONDS * 1000);
@@ -38,7 +39,7 @@ function parseFallbackChannel(value: string | undefined): 'SMS' | undefined {
 }
 
 /** POST /auth/v1/mfa/otp/generate */
-const lambdaHandler = async (event: JsonEvent) => {
+const lambdaHandler = async (event: JsonEvent, context: Context) => {
   const caller = callerOf(event);
   requireScope(caller);
   const body = parseBody(bodySchema, event.jsonBody);
@@ -57,6 +58,7 @@ const lambdaHandler = async (event: JsonEvent) => {
       hashOtp: (sessionId, otp) => hashOtp(pepper, sessionId, otp),
       onCleanupFailure: (step, error) => logger.error('OTP cleanup failed', { step, error: error as Error }),
       observe: countOutcome,
+      deadline: answerDeadline(context),
     },
     { ...body, ...(fallbackChannel ? { fallbackChannel } : {}) },
   );

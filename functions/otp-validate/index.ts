@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { BrandCache } from '../domain/brand-cache';
 import { hashOtp } from '../domain/otp-code';
@@ -15,7 +16,7 @@ import { countOtp, validationDimensions } from '../shared/metrics';
 import { otpPepper } from '../shared/otp-pepper';
 import { parseBody, sessionFields } from '../shared/request-body';
 import { tokenSigner } from '../shared/token-signer';
-import { ROUTE_OPTIONS } from '../shared/route-options';
+import { answerDeadline, ROUTE_OPTIONS } from '../shared/route-options';
 
 const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
 const brands = new BrandCache(config.BRAND_CACHE_SECONDS * 1000);
@@ -33,7 +34,7 @@ const countValidation = ({ outcome, brand, sent, code }: ValidateOutcomeEvent) =
     : countOtp('OtpValidationFailed', validationDimensions(brand, sent), { code: String(code) });
 
 /** POST /auth/v1/mfa/otp/validate */
-const lambdaHandler = async (event: JsonEvent) => {
+const lambdaHandler = async (event: JsonEvent, context: Context) => {
   const caller = callerOf(event);
   requireScope(caller);
   const body = parseBody(bodySchema, event.jsonBody);
@@ -49,6 +50,7 @@ const lambdaHandler = async (event: JsonEvent) => {
       hashOtp: (sessionId, otp) => hashOtp(pepper, sessionId, otp),
       onCleanupFailure: (step, error) => logger.error('OTP validation cleanup failed', { step, error: error as Error }),
       observe: countValidation,
+      deadline: answerDeadline(context),
     },
     // A number is taken as written: 1234 is "1234", never zero-padded to the OTP length.
     { ...body, otp: String(body.otp) },

@@ -1,40 +1,132 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { hashOtp } from '../../functions/domain/otp-code';
 import { handler as generateHandler } from '../../functions/otp-generate';
+import { handler as jwksHandler } from '../../functions/jwks';
 import { handler as validateHandler } from '../../functions/otp-validate';
 import { documentClient } from '../../functions/shared/aws-clients';
+import { ROUTE_OPTIONS } from '../../functions/shared/route-options';
+import { tokenSigner } from '../../functions/shared/token-signer';
 import { lambdaContext } from '../../scripts/local/lambda-context';
 import { apiEvent } from '../support/api-events';
+import { CALLS, type AnyCommand, type CallName } from '../support/fault-injection';
+import { testStore } from '../support/fixtures';
 import { scanLogsOfEachTest } from '../support/log-scan';
-import { generateBody, otpFixture } from '../support/otp-generate';
+import { counterItem, generateBody, otpFixture, sessionItem, type OtpFixture } from '../support/otp-generate';
 
 type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyResult>;
 
 /** Lambda's deadline for these invocations: shorter than a DynamoDB call's own timeouts and retries. */
 const FUNCTION_TIMEOUT_MS = 1500;
+/** The route must answer with time to spare for the answer to leave before Lambda stops it. */
+const ANSWERED_BY_MS = FUNCTION_TIMEOUT_MS - ROUTE_OPTIONS.timeoutEarlyInMillis / 2;
+const UNAVAILABLE = { status: { success: false, code: 1503, message: 'Unable to generate OTP' } };
+const OTP = '482913';
 
-describe('a route whose dependency never answers within the function timeout', () => {
+const sns = mockClient(SNSClient);
+const store = testStore();
+
+/** Holds every DynamoDB call of one kind until `release` is called; the rest go through. */
+function holdCalls(call: CallName): { release: () => void } {
+  let release = () => undefined as void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const target = documentClient as unknown as { send: (command: AnyCommand) => Promise<unknown> };
+  const original = target.send.bind(documentClient);
+  jest.spyOn(target, 'send').mockImplementation(async (command: AnyCommand) => {
+    if (CALLS[call](command)) await gate;
+    return original(command);
+  });
+  return { release: () => release() };
+}
+
+/** A session holding OTP, as otp/generate stores it. */
+async function issued(): Promise<OtpFixture> {
+  const fixture = await otpFixture();
+  const record = { hash: hashOtp(process.env.OTP_PEPPER as string, fixture.session.sessionId, OTP), expiresAt: Date.now() + 600_000, wrongTries: 0, maxTries: 5 };
+  await store.saveOtp(fixture.session.sessionId, record, Date.now());
+  return fixture;
+}
+
+async function invokeTimed(handler: unknown, event: unknown): Promise<{ result: APIGatewayProxyResult; elapsedMs: number }> {
+  const started = Date.now();
+  const result = await (handler as Handler)(event, lambdaContext('test', FUNCTION_TIMEOUT_MS));
+  return { result, elapsedMs: Date.now() - started };
+}
+
+describe('a route whose dependency does not answer within the function timeout', () => {
   const logs = scanLogsOfEachTest();
+
+  beforeEach(() => {
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
 
   afterEach(() => {
     jest.restoreAllMocks();
   });
 
+  afterAll(() => {
+    sns.restore();
+  });
+
   it.each<[string, Handler, string]>([
     ['otp/generate', generateHandler as unknown as Handler, '/auth/v1/mfa/otp/generate'],
     ['otp/validate', validateHandler as unknown as Handler, '/auth/v1/mfa/otp/validate'],
-  ])('%s answers 503/1503 with Retry-After before Lambda would stop it', async (_route, handler, path) => {
+  ])('%s answers 503/1503 with Retry-After half a second before Lambda would stop it', async (_route, handler, path) => {
     const fixture = await otpFixture();
     // DynamoDB accepts the request and never answers (the SDK's own timeout is longer than the function's).
     jest.spyOn(documentClient, 'send').mockImplementation(() => new Promise(() => undefined));
-    const event = apiEvent({ path, body: { ...generateBody(fixture), otp: '123456' }, caller: { brand: fixture.brand.brand } });
-    const started = Date.now();
+    const event = apiEvent({ path, body: { ...generateBody(fixture), otp: OTP }, caller: { brand: fixture.brand.brand } });
 
-    const result = await handler(event, lambdaContext('test', FUNCTION_TIMEOUT_MS));
+    const { result, elapsedMs } = await invokeTimed(handler, event);
 
-    expect(Date.now() - started).toBeLessThan(FUNCTION_TIMEOUT_MS);
+    expect(elapsedMs).toBeLessThan(ANSWERED_BY_MS);
     expect(result.statusCode).toBe(503);
     expect(result.headers?.['Retry-After']).toBe('1');
-    expect(JSON.parse(result.body)).toEqual({ status: { success: false, code: 1503, message: 'Unable to generate OTP' } });
+    expect(JSON.parse(result.body)).toEqual(UNAVAILABLE);
     expect(logs().text()).toContain('TimeoutError');
+  });
+
+  it('jwks answers 503/1503 with Retry-After when the public keys do not come in time', async () => {
+    jest.spyOn(tokenSigner, 'publicJwks').mockImplementation(() => new Promise(() => undefined));
+
+    const { result, elapsedMs } = await invokeTimed(jwksHandler, apiEvent({ path: '/auth/v1/mfa/.well-known/jwks.json' }));
+
+    expect(elapsedMs).toBeLessThan(ANSWERED_BY_MS);
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['Retry-After']).toBe('1');
+    expect(JSON.parse(result.body)).toEqual(UNAVAILABLE);
+  });
+
+  it('otp/generate sends nothing and gives the allowance back when its counter write answers after the 503', async () => {
+    const fixture = await otpFixture();
+    const counter = holdCalls('counterWrite');
+
+    const { result } = await invokeTimed(generateHandler, apiEvent({ body: generateBody(fixture), caller: { brand: fixture.brand.brand } }));
+    counter.release();
+    // The abandoned request runs on: its write lands, then it must stop and refund.
+    await sleep(300);
+
+    expect(result.statusCode).toBe(503);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect((await sessionItem(fixture.session))?.otpHash).toBeUndefined();
+    expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 0 });
+  });
+
+  it('otp/validate does not spend the OTP when its refresh-key write answers after the 503', async () => {
+    const fixture = await issued();
+    const before = await sessionItem(fixture.session);
+    const refreshKey = holdCalls('putRefreshKey');
+
+    const { result } = await invokeTimed(validateHandler, apiEvent({ path: '/auth/v1/mfa/otp/validate', body: generateBody(fixture, { otp: OTP }), caller: { brand: fixture.brand.brand } }));
+    refreshKey.release();
+    await sleep(300);
+
+    expect(result.statusCode).toBe(503);
+    expect(await sessionItem(fixture.session)).toEqual(before);
   });
 });

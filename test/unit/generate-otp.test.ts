@@ -4,7 +4,7 @@ import { parseBrandConfig } from '../../functions/domain/brand-config-schema';
 import { generateOtp, type GenerateOtpDeps, type GenerateOtpRequest } from '../../functions/domain/generate-otp';
 import type { Session } from '../../functions/domain/ports';
 import { counterKey } from '../../functions/domain/rate-limiter';
-import { InvalidSessionError, RateLimitedError, UnsupportedBrandError } from '../../functions/shared/errors';
+import { InvalidSessionError, RateLimitedError, ServiceUnavailableError, UnsupportedBrandError } from '../../functions/shared/errors';
 import { FakeOtpSender, FakeOtpStore } from '../support/fake-otp-store';
 
 const T0 = 1_700_000_000_000;
@@ -314,6 +314,32 @@ describe('generateOtp', () => {
 
       expect(sender.sent).toHaveLength(5);
       expect(store.counters.size).toBe(0);
+    });
+  });
+
+  describe('deadline', () => {
+    it('starts no write once the route has answered for the request', async () => {
+      const { store, sender, deps, request } = setup();
+
+      await expect(generateOtp({ ...deps, deadline: T0 }, request)).rejects.toBeInstanceOf(ServiceUnavailableError);
+
+      expect(store.counters.size).toBe(0);
+      expect(sender.sent).toHaveLength(0);
+    });
+
+    it('gives the allowance back and sends nothing when the deadline passes during the counter write', async () => {
+      const { store, sender, deps, request, clock } = setup();
+      const count = FakeOtpStore.prototype.openWindow.bind(store);
+      jest.spyOn(store, 'openWindow').mockImplementationOnce(async (...args) => {
+        clock.now = T0 + 5_000;
+        return count(...args);
+      });
+
+      await expect(generateOtp({ ...deps, deadline: T0 + 1_000 }, request)).rejects.toBeInstanceOf(ServiceUnavailableError);
+
+      expect(sender.sent).toHaveLength(0);
+      expect(store.counters.get(KEY)?.count).toBe(0);
+      expect(store.sessions.get('P-session-1')?.otp).toBeUndefined();
     });
   });
 

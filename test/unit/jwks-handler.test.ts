@@ -5,6 +5,7 @@ import type { JWK } from 'jose';
 import type { TokenSigner } from '../../functions/domain/token-signer';
 import { jwksHandler } from '../../functions/jwks/index';
 import { logger } from '../../functions/shared/logger';
+import { lambdaContext } from '../../scripts/local/lambda-context';
 
 const key: JWK = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'kid-1', alg: 'ES256', use: 'sig' };
 
@@ -20,7 +21,7 @@ describe('jwks handler', () => {
   it('returns the public keys, cacheable for five minutes', async () => {
     const handler = jwksHandler(signerWith(async () => ({ keys: [key] })));
 
-    const response = await handler();
+    const response = await handler({}, lambdaContext('jwks'));
 
     expect(response.statusCode).toBe(200);
     expect(response.headers).toMatchObject({ 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300' });
@@ -35,7 +36,7 @@ describe('jwks handler', () => {
       }),
     );
 
-    const response = await handler();
+    const response = await handler({}, lambdaContext('jwks'));
 
     expect(response.statusCode).toBe(503);
     expect(response.headers).toMatchObject({ 'Retry-After': '1', 'Cache-Control': 'no-store' });
