@@ -198,7 +198,9 @@ export async function fuzzInvoke(handler: unknown, path: string, request: FuzzRe
   return answer;
 }
 
+// otpChannel and otpCountry go with them, but an OTP stored before they were recorded has neither.
 const OTP_FIELDS = ['otpHash', 'otpExpiresAt', 'otpWrongTries', 'otpMaxTries'];
+const PHONE_CHANNELS = ['SMS', 'WHATSAPP', 'ZALO'];
 const isNumber = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
 
 /**
@@ -217,7 +219,11 @@ export async function partialItems(brands: string[]): Promise<string[]> {
       const present = OTP_FIELDS.filter((field) => item[field] !== undefined);
       if (present.length !== 0 && present.length !== OTP_FIELDS.length) problems.push(`${pk} with only ${present.join(', ')}`);
       if (present.length && Number(item.otpWrongTries) > Number(item.otpMaxTries)) problems.push(`${pk} over its tries`);
-      if (item.consumedBy !== undefined && present.length) problems.push(`${pk} consumed but still holding an OTP`);
+      const otpAttributes = Object.keys(item).filter((name) => name.startsWith('otp'));
+      if (otpAttributes.length && item.otpHash === undefined) problems.push(`${pk} with ${otpAttributes.join(', ')} but no OTP`);
+      if (item.consumedBy !== undefined && otpAttributes.length) problems.push(`${pk} consumed but still holding ${otpAttributes.join(', ')}`);
+      // A country goes with a phone channel's OTP, and with nothing else.
+      if (item.otpCountry !== undefined && !PHONE_CHANNELS.includes(String(item.otpChannel))) problems.push(`${pk} with a country but no phone OTP`);
     }
     if (pk.startsWith('OTPCOUNT#') && brands.some((brand) => pk.startsWith(`OTPCOUNT#${brand}#`))) {
       if (!isNumber(item.count) || Number(item.count) < 0 || !isNumber(item.windowEnd) || !isNumber(item.ttl)) problems.push(`${pk} is not a whole counter`);
