@@ -6,7 +6,7 @@ export const CHANNELS = ['SMS', 'EMAIL', 'WHATSAPP', 'ZALO'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** The channels that deliver to a phone number (and so have a country). */
-export const isPhoneChannel = (channel: Channel | string): boolean => channel === 'SMS' || channel === 'WHATSAPP' || channel === 'ZALO';
+export const isPhoneChannel = (channel: string): boolean => channel === 'SMS' || channel === 'WHATSAPP' || channel === 'ZALO';
 
 /** Brand names compare case-insensitively: this is the form every key and check uses. */
 export function brandKey(brand: string): string {

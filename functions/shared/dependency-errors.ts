@@ -18,8 +18,6 @@ const OUTAGE_NAMES = new Set([
   'TimeoutError',
   'RequestTimeout',
   'RequestTimeoutException',
-  // dynamo-store.ts: a BatchGetItem whose keys stayed unprocessed through its retries.
-  'UnprocessedKeysError',
 ]);
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -40,11 +38,15 @@ const MAX_CAUSE_DEPTH = 3;
  * An error a library wrapped around the SDK's (Powertools Parameters' GetParameterError
  * around a throttled GetSecretValue) is judged by its cause.
  */
-export function isDependencyOutage(error: unknown, depth = 0): boolean {
+export function isDependencyOutage(error: unknown): boolean {
+  return isOutageWithin(error, 0);
+}
+
+function isOutageWithin(error: unknown, depth: number): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const e = error as SdkLikeError;
   if (e.name && OUTAGE_NAMES.has(e.name)) return true;
   if (e.code && NETWORK_CODES.has(e.code)) return true;
   if (e.$fault === 'server' || Boolean(e.$retryable)) return true;
-  return depth < MAX_CAUSE_DEPTH && isDependencyOutage(e.cause, depth + 1);
+  return depth < MAX_CAUSE_DEPTH && isOutageWithin(e.cause, depth + 1);
 }

@@ -53,6 +53,8 @@ function otpUpdate(otp: OtpRecord): { expression: string; values: Item } {
 /** BatchGetItem still holding keys back after every retry: DynamoDB throttling part of a batch. */
 export class UnprocessedKeysError extends Error {
   override readonly name = 'UnprocessedKeysError';
+  /** As the SDK marks a throttled call: an outage the client may retry (dependency-errors.ts). */
+  readonly $retryable = { throttling: true };
 
   constructor(readonly count: number) {
     super(`BatchGetItem left ${count} keys unprocessed`);

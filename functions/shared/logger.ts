@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { isPhoneChannel } from '../domain/brand-config';
 
 export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'mfa-otp';
 
@@ -36,7 +37,7 @@ export function maskEmail(email: string): string {
 
 /** Masks a destination whatever its kind; other identifiers are kept only as a length. */
 export function maskIdentifier(type: string, value: string): string {
-  if (type === 'MOBILE' || type === 'SMS' || type === 'WHATSAPP' || type === 'ZALO') return maskPhone(value);
+  if (type === 'MOBILE' || isPhoneChannel(type)) return maskPhone(value);
   if (type === 'EMAIL') return maskEmail(value);
   return `<${value.length} chars>`;
 }
