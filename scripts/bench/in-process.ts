@@ -228,7 +228,11 @@ async function main(): Promise<void> {
   Object.assign(clients.sns, { send: async () => ({ MessageId: randomUUID() }) });
   const scenarios: CallScenario[] = [];
   await store.putCustomer('calls', { type: 'USERNAME', value: 'jane' }, { mobile: '+18767431756' });
-  const scenario = async (name: string, identifier: { type: 'MOBILE' | 'USERNAME'; value: string }, options: { uncached?: boolean } = {}) => {
+  const scenario = async (
+    name: string,
+    identifier: { type: 'MOBILE' | 'USERNAME'; value: string },
+    options: { uncached?: boolean; written?: string } = {},
+  ) => {
     // A fresh copy of the handler's modules, so that its brand cache starts empty.
     const handler = options.uncached ? freshGenerate() : generate;
     const sessionId = `P-${randomUUID()}`;
@@ -237,7 +241,7 @@ async function main(): Promise<void> {
     const stopDynamo = recordCalls(clients.documentClient, 'DynamoDB', spans);
     const stopSns = recordCalls(clients.sns, 'SNS', spans, 2);
     const event = eventFactory('calls', sessionId)();
-    event.body = JSON.stringify({ identifierType: identifier.type, identifierValue: identifier.value, deviceId: 'device-1', brand: 'calls', sessionId });
+    event.body = JSON.stringify({ identifierType: identifier.type, identifierValue: options.written ?? identifier.value, deviceId: 'device-1', brand: 'calls', sessionId });
     const response = await handler(event, lambdaContext('bench'));
     stopDynamo();
     stopSns();
@@ -247,7 +251,9 @@ async function main(): Promise<void> {
   await scenario('MOBILE, brand not cached, first OTP to the number', { type: 'MOBILE', value: '+18767431754' }, { uncached: true });
   await scenario('MOBILE, brand cached, first OTP to the number', { type: 'MOBILE', value: '+18767431755' });
   await scenario('MOBILE, brand cached, number already counted (steady state)', { type: 'MOBILE', value: '+18767431754' });
-  await scenario('MOBILE, brand not cached, number already counted', { type: 'MOBILE', value: '+18767431755' }, { uncached: true });
+  await scenario('MOBILE in E.164, brand not cached, number already counted', { type: 'MOBILE', value: '+18767431755' }, { uncached: true });
+  // Written nationally, the number's counter key needs the brand's default country first.
+  await scenario('MOBILE written nationally, brand not cached, number already counted', { type: 'MOBILE', value: '+18767431755' }, { uncached: true, written: '(876) 743-1755' });
   await scenario("USERNAME, first OTP to the customer's number", { type: 'USERNAME', value: 'jane' });
   await scenario("USERNAME, customer's number already counted", { type: 'USERNAME', value: 'jane' });
 
