@@ -2,10 +2,14 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { FunctionName } from './permissions';
-import type { ServiceFunction } from './service-function';
+import { POWERTOOLS_METRICS_NAMESPACE, type ServiceFunction } from './service-function';
+
+/** What the authorizer logs as it refuses a caller (functions/authorizer/index.ts). */
+export const REFUSAL_MESSAGE = 'Caller refused';
 
 export interface MonitoringProps {
   readonly alarmTopic: sns.ITopic;
@@ -48,8 +52,9 @@ export class Monitoring extends Construct {
 
     for (const [name, target] of Object.entries(props.functions)) {
       const suffix = target.node.id;
+      const errors = target.fn.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES });
       this.alarm(`${suffix}Errors`, {
-        metric: target.fn.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES }),
+        metric: name === 'authorizer' ? this.failuresBesidesRefusals(target, errors) : errors,
         threshold: 1,
         description: `The ${name} function threw or timed out (handlers turn expected failures into responses, so any error is a bug or an outage).`,
       });
@@ -142,6 +147,27 @@ export class Monitoring extends Construct {
           new cloudwatch.GraphWidget({ title: 'WAF allowed / blocked', left: [wafMetric('AllowedRequests'), wafBlocked], width: 8 }),
         ],
       ],
+    });
+  }
+
+  /**
+   * The authorizer refuses a caller by throwing 'Unauthorized' (API Gateway's only way to a
+   * 401), so its Errors count every wrong credential; a metric filter on the line it logs
+   * before each refusal takes those out, leaving what failed.
+   */
+  private failuresBesidesRefusals(authorizer: ServiceFunction, errors: cloudwatch.IMetric): cloudwatch.IMetric {
+    const refusals = new logs.MetricFilter(this, 'AuthorizerRefusals', {
+      logGroup: authorizer.logGroup,
+      filterPattern: logs.FilterPattern.stringValue('$.message', '=', REFUSAL_MESSAGE),
+      metricNamespace: POWERTOOLS_METRICS_NAMESPACE,
+      metricName: 'AuthorizerRefusals',
+      metricValue: '1',
+    });
+    return new cloudwatch.MathExpression({
+      expression: 'errors - FILL(refusals, 0)',
+      usingMetrics: { errors, refusals: refusals.metric({ statistic: 'Sum', period: FIVE_MINUTES }) },
+      period: FIVE_MINUTES,
+      label: 'authorizer errors other than refusals',
     });
   }
 

@@ -6,6 +6,7 @@ import { newCredential } from '../../functions/domain/credentials';
 import { handler } from '../../functions/authorizer';
 import { documentClient } from '../../functions/shared/aws-clients';
 import { ServiceUnavailableError } from '../../functions/shared/errors';
+import { REFUSAL_MESSAGE } from '../../lib/monitoring';
 import { createApiServer } from '../../scripts/local/api-server';
 import { lambdaContext } from '../../scripts/local/lambda-context';
 import { scanLogsOfEachTest } from '../support/log-scan';
@@ -65,6 +66,21 @@ describe('the authorizer under dependency faults', () => {
 
     expect([during, after]).toEqual([503, 200]);
     expect(logs().text()).toContain('Authorizer failed');
+  });
+
+  it('logs a refusal with the message the errors alarm subtracts, and a failure without it', async () => {
+    const { brand } = await seedBrand(store);
+    const credential = newCredential(brand, ['customer:write']);
+    await store.putCredential(credential.stored, Date.now());
+    const basic = `Basic ${Buffer.from(`${credential.stored.clientId}:${credential.clientSecret}`).toString('base64')}`;
+    handedOver.push(credential.clientSecret, basic);
+    const messages = () => logs().lines().map((line) => (JSON.parse(line) as { message?: string }).message);
+
+    expect(await gatewayStatus('Basic bm9ib2R5Ondyb25n')).toBe(401);
+    expect(messages()).toEqual([REFUSAL_MESSAGE]);
+    failLookups(DYNAMO_FAULTS.ThrottlingException as () => Error);
+    expect(await gatewayStatus(basic)).toBe(503);
+    expect(messages()).toEqual([REFUSAL_MESSAGE, 'Authorizer failed']);
   });
 
   it("fails as an outage, not as a refusal, when a bearer token's issuer publishes its keys at an unreachable URL", async () => {

@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { REFUSAL_MESSAGE } from '../../lib/monitoring';
 import { FUNCTION_NAMES, type FunctionName } from '../../lib/permissions';
 import { environmentOf, functionProperties, logicalId, methodsByRoute, resources, synth, type Synthesized } from './synth';
 
@@ -320,11 +321,26 @@ describe('MfaOtpStack (prod)', () => {
         .map(([, resource]) => resource.Properties ?? {})
         .filter(match);
 
-    it.each(FUNCTION_NAMES)('alarms on errors and throttles of %s', (name) => {
+    it.each(FUNCTION_NAMES.filter((name) => name !== 'authorizer'))('alarms on errors and throttles of %s', (name) => {
       const dimensions = JSON.stringify([{ Name: 'FunctionName', Value: { Ref: logicalId(prod.stack.functions[name].fn) } }]);
       const metrics = alarmsWith(prod, (alarm) => JSON.stringify(alarm.Dimensions) === dimensions).map((alarm) => alarm.MetricName);
 
       expect(metrics.sort()).toEqual(['Errors', 'Throttles']);
+    });
+
+    it("alarms on the authorizer's errors other than its refusals, and on its throttles", () => {
+      const authorizer = prod.stack.functions.authorizer;
+      const dimensions = JSON.stringify([{ Name: 'FunctionName', Value: { Ref: logicalId(authorizer.fn) } }]);
+      const [errors] = alarmsWith(prod, (alarm) => JSON.stringify(alarm.Metrics ?? []).includes('errors - FILL(refusals, 0)'));
+      const [, filter] = ofType(prod, 'AWS::Logs::MetricFilter').find(([, resource]) => JSON.stringify(resource.Properties?.MetricTransformations).includes('AuthorizerRefusals')) ?? [];
+
+      expect(alarmsWith(prod, (alarm) => JSON.stringify(alarm.Dimensions) === dimensions).map((alarm) => alarm.MetricName)).toEqual(['Throttles']);
+      expect(JSON.stringify(errors?.Metrics)).toContain(`"Value":{"Ref":"${logicalId(authorizer.fn)}"}`);
+      expect(filter?.Properties).toMatchObject({
+        LogGroupName: { Ref: logicalId(authorizer.logGroup) },
+        FilterPattern: `{ $.message = "${REFUSAL_MESSAGE}" }`,
+        MetricTransformations: [{ MetricNamespace: 'MfaOtp', MetricName: 'AuthorizerRefusals', MetricValue: '1' }],
+      });
     });
 
     it('alarms when SMS spend reaches 80% of the monthly limit', () => {
