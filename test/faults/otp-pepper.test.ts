@@ -1,7 +1,7 @@
 import { apiEvent, invoke } from '../support/api-events';
 import { generateBody, otpFixture, outcome, sessionItem } from '../support/otp-generate';
 import { scanLogsOfEachTest } from '../support/log-scan';
-import { loadWithPepperSecret } from '../support/pepper-secret';
+import { loadWithPepperSecret } from '../support/isolated-modules';
 
 type SecretsSdk = typeof import('@aws-sdk/client-secrets-manager');
 type Clients = typeof import('../../functions/shared/aws-clients');

@@ -1,5 +1,5 @@
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadWithPepperSecret, PEPPER_SECRET_ARN as SECRET_ARN } from '../support/pepper-secret';
+import { loadWithPepperSecret, PEPPER_SECRET_ARN as SECRET_ARN } from '../support/isolated-modules';
 
 type Pepper = typeof import('../../functions/shared/otp-pepper');
 type Clients = typeof import('../../functions/shared/aws-clients');
