@@ -44,9 +44,16 @@ export interface CounterState {
  * Every take carries an ID unique to its request, so a write the SDK sends again after a
  * lost answer cannot count one request twice, and a refund gives back only what was taken.
  */
+/**
+ * What an attempt to open a window found: it opened one, or one is open, as DynamoDB
+ * returned it with the failed condition (`current`; a store that cannot return it, such
+ * as dynalite, leaves it out).
+ */
+export type WindowOpening = { opened: true } | { opened: false; current?: CounterState };
+
 export interface CounterStore {
-  /** Starts a new window with count 1 unless an open one exists; false when one does. */
-  openWindow(key: string, windowEnd: number, now: number, takeId: string): Promise<boolean>;
+  /** Starts a new window with count 1 unless an open one exists. */
+  openWindow(key: string, windowEnd: number, now: number, takeId: string): Promise<WindowOpening>;
   /** Counts one more in the open window unless it is full, closed or already holds `takeId`; the new state, or undefined. */
   countInWindow(key: string, max: number, now: number, takeId: string): Promise<CounterState | undefined>;
   readCounter(key: string): Promise<CounterState | undefined>;

@@ -46,9 +46,15 @@ export async function takeAllowance(
       if (counted) return { allowed: true, windowEnd: counted.windowEnd };
     } else {
       const windowEnd = now + limit.windowMs;
-      if (await store.openWindow(key, windowEnd, now, takeId)) return { allowed: true, windowEnd };
+      const opening = await store.openWindow(key, windowEnd, now, takeId);
+      if (opening.opened) return { allowed: true, windowEnd };
       // The open's condition failed, so a window is open (its counter was not read first,
-      // or another request opened it since): count in it, and read it only if that fails too.
+      // or another request opened it since). Decide on it as DynamoDB returned it, or else
+      // count in it at once, and read it only if that fails too.
+      if (opening.current) {
+        state = opening.current;
+        continue;
+      }
       const counted = await store.countInWindow(key, limit.maxCount, now, takeId);
       if (counted) return { allowed: true, windowEnd: counted.windowEnd };
     }

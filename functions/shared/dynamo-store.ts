@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   BatchGetCommand,
   DeleteCommand,
@@ -21,6 +22,7 @@ import type {
   Session,
   SessionStore,
   ValidateOtpStore,
+  WindowOpening,
 } from '../domain/ports';
 import type { Identifier } from '../domain/identifiers';
 import type { StoredCredential } from '../domain/credentials';
@@ -115,17 +117,26 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
     );
   }
 
-  async openWindow(key: string, windowEnd: number, now: number, takeId: string): Promise<boolean> {
-    return this.conditional(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: tableKeys.counter(key) },
-        UpdateExpression: 'SET #count = :one, windowEnd = :windowEnd, #ttl = :ttl, takes = :take',
-        ConditionExpression: 'attribute_not_exists(pk) OR windowEnd <= :now',
-        ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':one': 1, ':windowEnd': windowEnd, ':ttl': ttlSeconds(windowEnd), ':now': now, ':take': new Set([takeId]) },
-      }),
-    );
+  async openWindow(key: string, windowEnd: number, now: number, takeId: string): Promise<WindowOpening> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: tableKeys.counter(key) },
+          UpdateExpression: 'SET #count = :one, windowEnd = :windowEnd, #ttl = :ttl, takes = :take',
+          ConditionExpression: 'attribute_not_exists(pk) OR windowEnd <= :now',
+          ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':one': 1, ':windowEnd': windowEnd, ':ttl': ttlSeconds(windowEnd), ':now': now, ':take': new Set([takeId]) },
+          // The open window comes back with the failed condition, for no further read.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { opened: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const item = itemOfConditionFailure(error);
+      return item ? { opened: false, current: toCounter(item) } : { opened: false };
+    }
   }
 
   async countInWindow(key: string, max: number, now: number, takeId: string): Promise<CounterState | undefined> {
@@ -350,6 +361,18 @@ function toCustomer(item: Item): Customer {
   if (typeof item.mobile === 'string') customer.mobile = item.mobile;
   if (typeof item.email === 'string') customer.email = item.email;
   return customer;
+}
+
+/**
+ * The item DynamoDB returned with a failed condition (ReturnValuesOnConditionCheckFailure),
+ * if any: the document client leaves it in DynamoDB's attribute-value form (dynalite never
+ * returns one).
+ */
+function itemOfConditionFailure(error: unknown): Item | undefined {
+  const item = (error as { Item?: Record<string, unknown> }).Item;
+  if (!item || typeof item !== 'object') return undefined;
+  const marshalled = Object.values(item).every((value) => typeof value === 'object' && value !== null && !(value instanceof Set));
+  return marshalled ? unmarshall(item as Record<string, AttributeValue>) : item;
 }
 
 function toCounter(item: Item): CounterState {

@@ -9,6 +9,7 @@ import type {
   OtpSender,
   OtpStore,
   Session,
+  WindowOpening,
 } from '../../functions/domain/ports';
 
 const customerKey = (brand: string, type: string, value: string) => `${brand}#${type}#${value}`;
@@ -58,11 +59,12 @@ export class FakeOtpStore implements OtpStore {
     if (session?.otp?.hash === hash) delete session.otp;
   }
 
-  async openWindow(key: string, windowEnd: number, now: number, takeId: string): Promise<boolean> {
+  /** As DynamoDB answers: a failed open returns the window it found (dynalite's answer, without it, is a test's to fake). */
+  async openWindow(key: string, windowEnd: number, now: number, takeId: string): Promise<WindowOpening> {
     const current = this.counters.get(key);
-    if (current && current.windowEnd > now) return false;
+    if (current && current.windowEnd > now) return { opened: false, current: { ...current, takes: [...current.takes] } };
     this.counters.set(key, { count: 1, windowEnd, takes: [takeId] });
-    return true;
+    return { opened: true };
   }
 
   async countInWindow(key: string, max: number, now: number, takeId: string): Promise<CounterState | undefined> {

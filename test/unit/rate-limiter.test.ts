@@ -102,12 +102,13 @@ describe('takeAllowance', () => {
     expect(store.counters.get(KEY)?.count).toBe(2);
   });
 
-  it('counts in the window another request opened first, without reading it', async () => {
+  it('counts in the window another request opened first, without reading it, when the failed open returns nothing', async () => {
     const store = new FakeOtpStore();
     const theirs = NOW + 5_000;
+    // dynalite's answer: the condition failed, and no item comes back with it.
     jest.spyOn(store, 'openWindow').mockImplementationOnce(async () => {
       store.counters.set(KEY, counter(1, theirs));
-      return false;
+      return { opened: false };
     });
     const readCounter = jest.spyOn(store, 'readCounter');
 
@@ -118,7 +119,7 @@ describe('takeAllowance', () => {
     expect(store.counters.get(KEY)).toEqual(counter(2, theirs, ['other-0', TAKE]));
   });
 
-  it('takes two writes and no read for a counter it did not read, once a window is open', async () => {
+  it('takes two writes and no read for a counter it did not read, once a window is open and not full', async () => {
     const store = new FakeOtpStore();
     store.counters.set(KEY, counter(1, NOW + 60_000));
     const readCounter = jest.spyOn(store, 'readCounter');
@@ -130,9 +131,23 @@ describe('takeAllowance', () => {
     expect(store.counters.get(KEY)?.count).toBe(2);
   });
 
-  it('reads and refuses when the window it did not read is full', async () => {
+  it('refuses on the full window its failed open returned, with no count and no read', async () => {
     const store = new FakeOtpStore();
     store.counters.set(KEY, counter(3, NOW + 30_000));
+    const countInWindow = jest.spyOn(store, 'countInWindow');
+    const readCounter = jest.spyOn(store, 'readCounter');
+
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE);
+
+    expect(allowance).toEqual({ allowed: false, retryAfterSeconds: 30 });
+    expect(countInWindow).not.toHaveBeenCalled();
+    expect(readCounter).not.toHaveBeenCalled();
+  });
+
+  it('reads and refuses when the window it did not read is full and the failed open returns nothing', async () => {
+    const store = new FakeOtpStore();
+    store.counters.set(KEY, counter(3, NOW + 30_000));
+    jest.spyOn(store, 'openWindow').mockResolvedValueOnce({ opened: false });
     const readCounter = jest.spyOn(store, 'readCounter');
 
     const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE);
@@ -166,7 +181,7 @@ describe('takeAllowance', () => {
 
   it('gives up with ServiceUnavailableError when every attempt loses a race', async () => {
     const store = new FakeOtpStore();
-    const openWindow = jest.spyOn(store, 'openWindow').mockResolvedValue(false);
+    const openWindow = jest.spyOn(store, 'openWindow').mockResolvedValue({ opened: false });
     jest.spyOn(store, 'readCounter').mockResolvedValue(undefined);
 
     await expect(takeAllowance(store, KEY, LIMIT, NOW, TAKE)).rejects.toBeInstanceOf(ServiceUnavailableError);
@@ -200,12 +215,31 @@ describe('takeAllowance', () => {
     expect(store.counters.get(KEY)).toEqual(counter(2, windowEnd, ['other-0', TAKE]));
   });
 
-  it('finds the window it opened itself when the answer to opening it was lost', async () => {
+  it('finds the window it opened itself in what the resent open returned, when the answer to opening it was lost', async () => {
+    const store = new FakeOtpStore();
+    const applyThenSendAgain = FakeOtpStore.prototype.openWindow.bind(store);
+    // The SDK's resend of an applied open fails its condition and returns the window it made.
+    jest.spyOn(store, 'openWindow').mockImplementationOnce(async (...args) => {
+      await applyThenSendAgain(...args);
+      return applyThenSendAgain(...args);
+    });
+    const countInWindow = jest.spyOn(store, 'countInWindow');
+    const readCounter = jest.spyOn(store, 'readCounter');
+
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE, null);
+
+    expect(allowance).toEqual({ allowed: true, windowEnd: NOW + LIMIT.windowMs });
+    expect(countInWindow).not.toHaveBeenCalled();
+    expect(readCounter).not.toHaveBeenCalled();
+    expect(store.counters.get(KEY)).toEqual(counter(1, NOW + LIMIT.windowMs, [TAKE]));
+  });
+
+  it('finds the window it opened itself when the answer to opening it was lost and the failed open returns nothing', async () => {
     const store = new FakeOtpStore();
     const applyThenLose = FakeOtpStore.prototype.openWindow.bind(store);
     jest.spyOn(store, 'openWindow').mockImplementationOnce(async (...args) => {
       await applyThenLose(...args);
-      return false;
+      return { opened: false };
     });
     const readCounter = jest.spyOn(store, 'readCounter');
 
