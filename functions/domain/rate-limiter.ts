@@ -37,27 +37,24 @@ export async function takeAllowance(
 ): Promise<Allowance> {
   let state: CounterState | undefined | null = observed;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    if (state && state.windowEnd > now) {
-      if (state.takes.includes(takeId)) return { allowed: true, windowEnd: state.windowEnd };
-      if (state.count >= limit.maxCount) {
-        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((state.windowEnd - now) / 1000)) };
-      }
-      const counted = await store.countInWindow(key, limit.maxCount, now, takeId);
-      if (counted) return { allowed: true, windowEnd: counted.windowEnd };
-    } else {
+    let window = state && state.windowEnd > now ? state : undefined;
+    if (!window) {
       const windowEnd = now + limit.windowMs;
       const opening = await store.openWindow(key, windowEnd, now, takeId);
       if (opening.opened) return { allowed: true, windowEnd };
       // The open's condition failed, so a window is open (its counter was not read first,
-      // or another request opened it since). Decide on it as DynamoDB returned it, or else
-      // count in it at once, and read it only if that fails too.
-      if (opening.current) {
-        state = opening.current;
-        continue;
-      }
-      const counted = await store.countInWindow(key, limit.maxCount, now, takeId);
-      if (counted) return { allowed: true, windowEnd: counted.windowEnd };
+      // or another request opened it since): decide on it as DynamoDB returned it.
+      window = opening.current;
     }
+    if (window) {
+      if (window.takes.includes(takeId)) return { allowed: true, windowEnd: window.windowEnd };
+      if (window.count >= limit.maxCount) {
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((window.windowEnd - now) / 1000)) };
+      }
+    }
+    // In the window seen, or (when the failed open returned none) in whichever is open.
+    const counted = await store.countInWindow(key, limit.maxCount, now, takeId);
+    if (counted) return { allowed: true, windowEnd: counted.windowEnd };
     state = await store.readCounter(key);
   }
   throw new ServiceUnavailableError();

@@ -144,6 +144,24 @@ describe('takeAllowance', () => {
     expect(readCounter).not.toHaveBeenCalled();
   });
 
+  it('decides on a full window its last failed open returned, instead of giving up', async () => {
+    const store = new FakeOtpStore();
+    const full = counter(3, NOW + 30_000);
+    jest.spyOn(store, 'countInWindow').mockResolvedValue(undefined);
+    jest.spyOn(store, 'readCounter').mockResolvedValue(counter(1, NOW - 1));
+    const openWindow = jest
+      .spyOn(store, 'openWindow')
+      .mockResolvedValueOnce({ opened: false })
+      .mockResolvedValueOnce({ opened: false })
+      .mockResolvedValueOnce({ opened: false })
+      .mockResolvedValueOnce({ opened: false, current: full });
+
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE);
+
+    expect(openWindow).toHaveBeenCalledTimes(4);
+    expect(allowance).toEqual({ allowed: false, retryAfterSeconds: 30 });
+  });
+
   it('reads and refuses when the window it did not read is full and the failed open returns nothing', async () => {
     const store = new FakeOtpStore();
     store.counters.set(KEY, counter(3, NOW + 30_000));
