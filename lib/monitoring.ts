@@ -162,10 +162,13 @@ export class Monitoring extends Construct {
       metricNamespace: POWERTOOLS_METRICS_NAMESPACE,
       metricName: 'AuthorizerRefusals',
       metricValue: '1',
+      // Per function, so that another stage's refusals in the same account never offset these errors.
+      dimensions: { FunctionName: '$.function_name' },
     });
+    const refusalsHere = refusals.metric({ statistic: 'Sum', period: FIVE_MINUTES, dimensionsMap: { FunctionName: authorizer.fn.functionName } });
     return new cloudwatch.MathExpression({
       expression: 'errors - FILL(refusals, 0)',
-      usingMetrics: { errors, refusals: refusals.metric({ statistic: 'Sum', period: FIVE_MINUTES }) },
+      usingMetrics: { errors, refusals: refusalsHere },
       period: FIVE_MINUTES,
       label: 'authorizer errors other than refusals',
     });

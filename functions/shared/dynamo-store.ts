@@ -371,8 +371,8 @@ function toCustomer(item: Item): Customer {
 function itemOfConditionFailure(error: unknown): Item | undefined {
   const item = (error as { Item?: Record<string, unknown> }).Item;
   if (!item || typeof item !== 'object') return undefined;
-  const marshalled = Object.values(item).every((value) => typeof value === 'object' && value !== null && !(value instanceof Set));
-  return marshalled ? unmarshall(item as Record<string, AttributeValue>) : item;
+  // Every item's key is a string: as an attribute value it is an object ({ S: ... }).
+  return typeof item.pk === 'string' ? item : unmarshall(item as Record<string, AttributeValue>);
 }
 
 function toCounter(item: Item): CounterState {

@@ -339,7 +339,16 @@ describe('MfaOtpStack (prod)', () => {
       expect(filter?.Properties).toMatchObject({
         LogGroupName: { Ref: logicalId(authorizer.logGroup) },
         FilterPattern: `{ $.message = "${REFUSAL_MESSAGE}" }`,
-        MetricTransformations: [{ MetricNamespace: 'MfaOtp', MetricName: 'AuthorizerRefusals', MetricValue: '1' }],
+        MetricTransformations: [
+          { MetricNamespace: 'MfaOtp', MetricName: 'AuthorizerRefusals', MetricValue: '1', Dimensions: [{ Key: 'FunctionName', Value: '$.function_name' }] },
+        ],
+      });
+      // The refusals subtracted are this function's own, not another stage's in the same account.
+      const refusals = (errors?.Metrics as Array<{ Id: string; MetricStat?: { Metric: Record<string, unknown> } }>).find((metric) => metric.Id === 'refusals');
+      expect(refusals?.MetricStat?.Metric).toEqual({
+        Namespace: 'MfaOtp',
+        MetricName: 'AuthorizerRefusals',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(authorizer.fn) } }],
       });
     });
 
