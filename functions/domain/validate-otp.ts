@@ -151,6 +151,8 @@ async function consume(
   now: number,
 ): Promise<{ token: string; refreshKey: string } | undefined> {
   const token = await issueUserToken(deps.tokens, subject, now);
+  // Signing may have taken the time there was.
+  assertBeforeDeadline(deps.deadline, deps.now);
   // The refresh key names its subject exactly as the token does.
   const claims = decodeJwt(token) as IssuedTokenClaims;
   const refresh = (deps.newRefreshKey ?? newRefreshKey)();

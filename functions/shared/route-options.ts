@@ -12,5 +12,8 @@ export const ROUTE_OPTIONS = { timeoutEarlyInMillis: 500 } as const;
  * The epoch ms at which middy answers for this invocation by itself. middy only races the
  * handler, which runs on: the domains start no write after this (functions/domain/deadline.ts).
  */
-export const answerDeadline = (context: Context): number =>
-  Date.now() + context.getRemainingTimeInMillis() - ROUTE_OPTIONS.timeoutEarlyInMillis;
+export const answerDeadline = (context: Context): number | undefined =>
+  // Outside Lambda a context may not know its time (middy then sets no timer either).
+  typeof context.getRemainingTimeInMillis === 'function'
+    ? Date.now() + context.getRemainingTimeInMillis() - ROUTE_OPTIONS.timeoutEarlyInMillis
+    : undefined;

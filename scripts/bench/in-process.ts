@@ -10,7 +10,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { lambdaContext } from '../local/lambda-context';
 import { ensureTable, localClients, startDynalite } from '../local/dynamo-local';
-import { median, sequentialDepth, type CallSpan } from './stats';
+import { median, sequentialDepth, STEADY_STATE, type CallSpan } from './stats';
 
 const TABLE = 'mfa-otp-bench';
 const PHONE = '+18767431754';
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
   };
   await scenario('MOBILE, brand not cached, first OTP to the number', { type: 'MOBILE', value: '+18767431754' }, { uncached: true });
   await scenario('MOBILE, brand cached, first OTP to the number', { type: 'MOBILE', value: '+18767431755' });
-  await scenario('MOBILE, brand cached, number already counted (steady state)', { type: 'MOBILE', value: '+18767431754' });
+  await scenario(STEADY_STATE, { type: 'MOBILE', value: '+18767431754' });
   await scenario('MOBILE in E.164, brand not cached, number already counted', { type: 'MOBILE', value: '+18767431755' }, { uncached: true });
   // Written nationally, the number's counter key needs the brand's default country first.
   await scenario('MOBILE written nationally, brand not cached, number already counted', { type: 'MOBILE', value: '+18767431755' }, { uncached: true, written: '(876) 743-1755' });

@@ -33,3 +33,6 @@ export function sequentialDepth(spans: readonly CallSpan[]): number {
   }
   return Math.max(0, ...depth);
 }
+
+/** The case most generate requests are: what the bench's reading calls the steady state. */
+export const STEADY_STATE = 'MOBILE, brand cached, number already counted (steady state)';

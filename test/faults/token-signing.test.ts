@@ -47,8 +47,11 @@ async function issued(): Promise<OtpFixture> {
 
 describe('otp/validate when KMS cannot sign the token', () => {
   scanLogsOfEachTest(() => ({ otps: [OTP] }));
+  let signer: { restore(): void } | undefined;
 
   afterEach(() => {
+    signer?.restore();
+    signer = undefined;
     jest.restoreAllMocks();
   });
 
@@ -56,22 +59,22 @@ describe('otp/validate when KMS cannot sign the token', () => {
     it.each(Object.entries(OUTAGES))('answers 503/1503 with Retry-After for %s, writes no refresh key and leaves the OTP as it was', async (_name, fault) => {
       const { handler, kms, commands } = await loadOnAws();
       const { mockClient } = await import('aws-sdk-client-mock');
-      const signer = mockClient(kms);
-      signer.on(commands.GetPublicKey).resolves({ KeySpec: 'ECC_NIST_P256', PublicKey: PUBLIC_KEY_DER });
-      if (failing === 'Sign') signer.on(commands.Sign).rejects(fault());
-      else signer.on(commands.GetPublicKey).rejects(fault());
+      const kmsMock = mockClient(kms);
+      signer = kmsMock;
+      kmsMock.on(commands.GetPublicKey).resolves({ KeySpec: 'ECC_NIST_P256', PublicKey: PUBLIC_KEY_DER });
+      if (failing === 'Sign') kmsMock.on(commands.Sign).rejects(fault());
+      else kmsMock.on(commands.GetPublicKey).rejects(fault());
       const fixture = await issued();
       const before = await sessionItem(fixture.session);
       const refreshKeysBefore = await refreshKeys();
 
       const answer = await invoke(handler, apiEvent({ path: '/auth/v1/mfa/otp/validate', body: generateBody(fixture, { otp: OTP }), caller: { brand: fixture.brand.brand } }));
 
-      expect(signer.calls().filter((call) => call.args[0] instanceof commands[failing])).toHaveLength(1);
+      expect(kmsMock.calls().filter((call) => call.args[0] instanceof commands[failing])).toHaveLength(1);
       expect(outcome(answer)).toEqual([503, 1503]);
       expect(answer.headers['Retry-After']).toBe('1');
       expect(await sessionItem(fixture.session)).toEqual(before);
       expect(await refreshKeys()).toBe(refreshKeysBefore);
-      signer.restore();
     });
   });
 });

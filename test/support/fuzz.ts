@@ -1,3 +1,4 @@
+import { isPhoneChannel } from '../../functions/domain/brand-config';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { apiEvent, invoke, type Answer } from './api-events';
@@ -200,7 +201,6 @@ export async function fuzzInvoke(handler: unknown, path: string, request: FuzzRe
 
 // otpChannel and otpCountry go with them, but an OTP stored before they were recorded has neither.
 const OTP_FIELDS = ['otpHash', 'otpExpiresAt', 'otpWrongTries', 'otpMaxTries'];
-const PHONE_CHANNELS = ['SMS', 'WHATSAPP', 'ZALO'];
 const isNumber = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
 
 /**
@@ -223,7 +223,7 @@ export async function partialItems(brands: string[]): Promise<string[]> {
       if (otpAttributes.length && item.otpHash === undefined) problems.push(`${pk} with ${otpAttributes.join(', ')} but no OTP`);
       if (item.consumedBy !== undefined && otpAttributes.length) problems.push(`${pk} consumed but still holding ${otpAttributes.join(', ')}`);
       // A country goes with a phone channel's OTP, and with nothing else.
-      if (item.otpCountry !== undefined && !PHONE_CHANNELS.includes(String(item.otpChannel))) problems.push(`${pk} with a country but no phone OTP`);
+      if (item.otpCountry !== undefined && !isPhoneChannel(String(item.otpChannel))) problems.push(`${pk} with a country but no phone OTP`);
     }
     if (pk.startsWith('OTPCOUNT#') && brands.some((brand) => pk.startsWith(`OTPCOUNT#${brand}#`))) {
       if (!isNumber(item.count) || Number(item.count) < 0 || !isNumber(item.windowEnd) || !isNumber(item.ttl)) problems.push(`${pk} is not a whole counter`);

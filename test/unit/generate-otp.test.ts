@@ -329,10 +329,10 @@ describe('generateOtp', () => {
 
     it('gives the allowance back and sends nothing when the deadline passes during the counter write', async () => {
       const { store, sender, deps, request, clock } = setup();
-      const count = FakeOtpStore.prototype.openWindow.bind(store);
+      const open = FakeOtpStore.prototype.openWindow.bind(store);
       jest.spyOn(store, 'openWindow').mockImplementationOnce(async (...args) => {
         clock.now = T0 + 5_000;
-        return count(...args);
+        return open(...args);
       });
 
       await expect(generateOtp({ ...deps, deadline: T0 + 1_000 }, request)).rejects.toBeInstanceOf(ServiceUnavailableError);

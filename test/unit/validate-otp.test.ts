@@ -283,6 +283,45 @@ describe('validateOtp', () => {
     });
   });
 
+  describe('deadline', () => {
+    it('records no wrong try once the route has answered for the request', async () => {
+      const store = storeWith();
+      const recordWrongTry = jest.spyOn(store, 'recordWrongTry');
+
+      await expect(validateOtp(depsFor(store, { deadline: NOW }), request({ otp: '654321' }))).rejects.toBeInstanceOf(ServiceUnavailableError);
+
+      expect(recordWrongTry).not.toHaveBeenCalled();
+      expect(store.sessions.get(SESSION_ID)?.otp?.wrongTries).toBe(0);
+    });
+
+    it('writes no refresh key and spends nothing once the route has answered for the request', async () => {
+      const store = storeWith();
+      const putRefreshKey = jest.spyOn(store, 'putRefreshKey');
+      const consumeOtp = jest.spyOn(store, 'consumeOtp');
+
+      await expect(validateOtp(depsFor(store, { deadline: NOW }), request())).rejects.toBeInstanceOf(ServiceUnavailableError);
+
+      expect(putRefreshKey).not.toHaveBeenCalled();
+      expect(consumeOtp).not.toHaveBeenCalled();
+    });
+
+    it('spends nothing when the deadline passes while the refresh key is written', async () => {
+      const store = storeWith();
+      let clock = NOW;
+      const write = store.putRefreshKey.bind(store);
+      jest.spyOn(store, 'putRefreshKey').mockImplementationOnce(async (record) => {
+        clock = NOW + 5_000;
+        return write(record);
+      });
+      const discardRefreshKey = jest.spyOn(store, 'discardRefreshKey');
+
+      await expect(validateOtp(depsFor(store, { deadline: NOW + 1_000, now: () => clock }), request())).rejects.toBeInstanceOf(ServiceUnavailableError);
+
+      expect(store.sessions.get(SESSION_ID)?.otp).toBeDefined();
+      expect(discardRefreshKey).toHaveBeenCalledTimes(1);
+    });
+  });
+
   describe('observing', () => {
     it('reports a validation with the channel and country its OTP was sent by', async () => {
       const events: unknown[] = [];
