@@ -1,16 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { generateKeyPair, SignJWT } from 'jose';
 import { newCredential } from '../../functions/domain/credentials';
 import { handler } from '../../functions/authorizer';
 import { documentClient } from '../../functions/shared/aws-clients';
 import { ServiceUnavailableError } from '../../functions/shared/errors';
-import { REFUSAL_MESSAGE } from '../../lib/monitoring';
+import { REFUSAL_MESSAGE } from '../../functions/authorizer/refusal';
 import { createApiServer } from '../../scripts/local/api-server';
 import { lambdaContext } from '../../scripts/local/lambda-context';
 import { scanLogsOfEachTest } from '../support/log-scan';
-import { DYNAMO_FAULTS, type AnyCommand } from '../support/fault-injection';
+import { DYNAMO_FAULTS, injectDynamoFault } from '../support/fault-injection';
 import { seedBrand, testStore } from '../support/fixtures';
 
 type Authorizer = (event: APIGatewayRequestAuthorizerEvent, context: unknown) => Promise<APIGatewayAuthorizerResult>;
@@ -33,16 +32,6 @@ async function gatewayStatus(authorization: string): Promise<number> {
   }
 }
 
-/** Fails every GetItem of the authorizer (credential or issuer lookup) with `fault`. */
-function failLookups(fault: () => Error): void {
-  const target = documentClient as unknown as { send: (command: AnyCommand) => Promise<unknown> };
-  const original = target.send.bind(documentClient);
-  jest.spyOn(target, 'send').mockImplementation(async (command: AnyCommand) => {
-    if (command instanceof GetCommand) throw fault();
-    return original(command);
-  });
-}
-
 describe('the authorizer under dependency faults', () => {
   // Credentials and tokens the tests hand the authorizer: no log line may carry them.
   const handedOver: string[] = [];
@@ -58,7 +47,7 @@ describe('the authorizer under dependency faults', () => {
     await store.putCredential(credential.stored, Date.now());
     const basic = `Basic ${Buffer.from(`${credential.stored.clientId}:${credential.clientSecret}`).toString('base64')}`;
     handedOver.push(credential.clientSecret, basic);
-    failLookups(fault);
+    injectDynamoFault(documentClient, 'callerLookup', fault, { always: true });
 
     const during = await gatewayStatus(basic);
     jest.restoreAllMocks();
@@ -78,7 +67,7 @@ describe('the authorizer under dependency faults', () => {
 
     expect(await gatewayStatus('Basic bm9ib2R5Ondyb25n')).toBe(401);
     expect(messages()).toEqual([REFUSAL_MESSAGE]);
-    failLookups(DYNAMO_FAULTS.ThrottlingException as () => Error);
+    injectDynamoFault(documentClient, 'callerLookup', DYNAMO_FAULTS.ThrottlingException as () => Error, { always: true });
     expect(await gatewayStatus(basic)).toBe(503);
     expect(messages()).toEqual([REFUSAL_MESSAGE, 'Authorizer failed']);
   });

@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { hashOtp } from '../../functions/domain/otp-code';
 import { handler as generateHandler } from '../../functions/otp-generate';
 import { handler as jwksHandler } from '../../functions/jwks';
 import { handler as validateHandler } from '../../functions/otp-validate';
@@ -13,9 +12,8 @@ import { tokenSigner } from '../../functions/shared/token-signer';
 import { lambdaContext } from '../../scripts/local/lambda-context';
 import { apiEvent } from '../support/api-events';
 import { CALLS, type AnyCommand, type CallName } from '../support/fault-injection';
-import { testStore } from '../support/fixtures';
 import { scanLogsOfEachTest } from '../support/log-scan';
-import { counterItem, generateBody, otpFixture, sessionItem, type OtpFixture } from '../support/otp-generate';
+import { counterItem, generateBody, issuedFixture, otpFixture, sessionItem, type OtpFixture } from '../support/otp-generate';
 
 type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyResult>;
 
@@ -29,7 +27,6 @@ const UNAVAILABLE = { status: { success: false, code: 1503, message: 'Unable to 
 const OTP = '482913';
 
 const sns = mockClient(SNSClient);
-const store = testStore();
 
 /** Holds every DynamoDB call of one kind until `release` is called; the rest go through. */
 function holdCalls(call: CallName): { release: () => void } {
@@ -62,12 +59,7 @@ function finished(method: 'refund' | 'discardRefreshKey'): Promise<void> {
 }
 
 /** A session holding OTP, as otp/generate stores it. */
-async function issued(): Promise<OtpFixture> {
-  const fixture = await otpFixture();
-  const record = { hash: hashOtp(process.env.OTP_PEPPER as string, fixture.session.sessionId, OTP), expiresAt: Date.now() + 600_000, wrongTries: 0, maxTries: 5 };
-  await store.saveOtp(fixture.session.sessionId, record, Date.now());
-  return fixture;
-}
+const issued = (): Promise<OtpFixture> => issuedFixture({ otp: OTP });
 
 async function invokeTimed(handler: unknown, event: unknown): Promise<{ result: APIGatewayProxyResult; elapsedMs: number }> {
   const started = Date.now();

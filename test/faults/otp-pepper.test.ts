@@ -1,6 +1,7 @@
 import { apiEvent, invoke } from '../support/api-events';
 import { generateBody, otpFixture, outcome, sessionItem } from '../support/otp-generate';
 import { scanLogsOfEachTest } from '../support/log-scan';
+import { COMMON_OUTAGES } from '../support/fault-injection';
 import { loadWithPepperSecret } from '../support/isolated-modules';
 
 type SecretsSdk = typeof import('@aws-sdk/client-secrets-manager');
@@ -23,9 +24,8 @@ const loadOnAws = (route: 'otp-generate' | 'otp-validate'): Promise<OnAws> =>
   });
 
 const OUTAGES: Record<string, () => Error> = {
-  ThrottlingException: () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' }),
+  ...COMMON_OUTAGES,
   InternalServiceError: () => Object.assign(new Error('Internal error'), { name: 'InternalServiceError', $fault: 'server' }),
-  TimeoutError: () => Object.assign(new Error('Connection timed out after 3000 ms'), { name: 'TimeoutError' }),
 };
 
 describe('the OTP pepper read under Secrets Manager faults', () => {

@@ -1,31 +1,18 @@
-import { hashOtp } from '../../functions/domain/otp-code';
 import { refreshKeyDigest } from '../../functions/domain/tokens';
 import { handler } from '../../functions/otp-validate';
 import { documentClient, dynamoDb } from '../../functions/shared/aws-clients';
 import { tableKeys } from '../../functions/shared/table-keys';
 import { apiEvent, invoke, type Answer } from '../support/api-events';
-import { captureLogs, type LogCapture } from '../support/log-capture';
-import { testStore } from '../support/fixtures';
+import { scanLogsOfEachTest } from '../support/log-scan';
 import { DYNAMO_FAULTS, holdBackBatchKeys, injectDynamoFault, injectDynamoFaults, loseFirstAnswer, type AnyCommand, type CallName } from '../support/fault-injection';
-import { generateBody, otpFixture, outcome, PHONE, sessionItem, storedItem, type OtpFixture } from '../support/otp-generate';
+import { generateBody, issuedFixture, outcome, sessionItem, storedItem, type OtpFixture } from '../support/otp-generate';
 
 const OTP = '482913';
 const WRONG = '000000';
-const store = testStore();
 const UNAVAILABLE = { status: { success: false, code: 1503, message: 'Unable to generate OTP' } };
 
-/** A session holding OTP as otp/generate stores it. */
-async function issued(): Promise<OtpFixture> {
-  const fixture = await otpFixture();
-  const record = {
-    hash: hashOtp(process.env.OTP_PEPPER as string, fixture.session.sessionId, OTP),
-    expiresAt: Date.now() + 10 * 60_000,
-    wrongTries: 0,
-    maxTries: 5,
-  };
-  await store.saveOtp(fixture.session.sessionId, record, Date.now());
-  return fixture;
-}
+/** A session holding OTP, as otp/generate stores it. */
+const issued = (): Promise<OtpFixture> => issuedFixture({ otp: OTP });
 
 const validate = (fixture: OtpFixture, otp: string): Promise<Answer> =>
   invoke(handler, apiEvent({ path: '/auth/v1/mfa/otp/validate', body: generateBody(fixture, { otp }), caller: { brand: fixture.brand.brand } }));
@@ -36,18 +23,10 @@ const refreshKeysWritten = (commands: AnyCommand[]) =>
 const faults = Object.entries(DYNAMO_FAULTS);
 
 describe('otp/validate under dependency faults', () => {
-  let logs: LogCapture;
-
-  beforeEach(() => {
-    logs = captureLogs();
-  });
+  const logs = scanLogsOfEachTest(() => ({ otps: [OTP] }));
 
   afterEach(() => {
-    const text = logs.text();
-    logs.restore();
     jest.restoreAllMocks();
-    expect(text).not.toContain(PHONE);
-    expect(text).not.toContain(OTP);
   });
 
   it('answers 503/1503 with Retry-After and leaves the OTP as it was when BatchGetItem keeps its keys unprocessed', async () => {
@@ -133,7 +112,7 @@ describe('otp/validate under dependency faults', () => {
     expect(consume?.thrown).toBe(1);
     expect(discard?.thrown).toBe(1);
     expect(outcome(answer)).toEqual([503, 1503]);
-    expect(logs.text()).toContain('OTP validation cleanup failed');
+    expect(logs().text()).toContain('OTP validation cleanup failed');
     consume?.restore();
     expect(outcome(await validate(fixture, OTP))).toEqual([200, 200]);
   });

@@ -1,10 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { apiEvent, invoke } from '../support/api-events';
-import { hashOtp } from '../../functions/domain/otp-code';
-import { testStore } from '../support/fixtures';
+import { COMMON_OUTAGES } from '../support/fault-injection';
 import { loadWithEnvironment, TOKEN_KMS_KEY_ID } from '../support/isolated-modules';
 import { scanLogsOfEachTest } from '../support/log-scan';
-import { generateBody, otpFixture, outcome, scanTable, sessionItem, type OtpFixture } from '../support/otp-generate';
+import { generateBody, issuedFixture, outcome, scanTable, sessionItem, type OtpFixture } from '../support/otp-generate';
 
 type KmsSdk = typeof import('@aws-sdk/client-kms');
 type Clients = typeof import('../../functions/shared/aws-clients');
@@ -19,7 +18,6 @@ interface OnAws {
 const OTP = '482913';
 const PUBLIC_KEY_DER = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'der', type: 'spki' });
 const refreshKeys = async () => (await scanTable()).filter((item) => String(item.pk).startsWith('REFRESH#')).length;
-const store = testStore();
 
 /** otp/validate as it loads on AWS: its tokens signed by KMS. */
 const loadOnAws = (): Promise<OnAws> =>
@@ -31,19 +29,13 @@ const loadOnAws = (): Promise<OnAws> =>
   });
 
 const OUTAGES: Record<string, () => Error> = {
+  ...COMMON_OUTAGES,
   KMSInternalException: () => Object.assign(new Error('Internal error'), { name: 'KMSInternalException', $fault: 'server' }),
-  ThrottlingException: () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' }),
   KMSInvalidStateException: () => Object.assign(new Error('key is pending import'), { name: 'KMSInvalidStateException', $fault: 'client' }),
-  TimeoutError: () => Object.assign(new Error('Connection timed out after 3000 ms'), { name: 'TimeoutError' }),
 };
 
 /** A session holding OTP, as otp/generate stores it. */
-async function issued(): Promise<OtpFixture> {
-  const fixture = await otpFixture();
-  const record = { hash: hashOtp(process.env.OTP_PEPPER as string, fixture.session.sessionId, OTP), expiresAt: Date.now() + 600_000, wrongTries: 0, maxTries: 5 };
-  await store.saveOtp(fixture.session.sessionId, record, Date.now());
-  return fixture;
-}
+const issued = (): Promise<OtpFixture> => issuedFixture({ otp: OTP });
 
 describe('otp/validate when KMS cannot sign the token', () => {
   scanLogsOfEachTest(() => ({ otps: [OTP] }));

@@ -1,14 +1,12 @@
-import type { BrandConfig, BrandConfigInput } from '../../functions/domain/brand-config';
-import { hashOtp } from '../../functions/domain/otp-code';
-import type { OtpRecord } from '../../functions/domain/ports';
+import type { BrandConfig } from '../../functions/domain/brand-config';
 import { refreshKeyDigest } from '../../functions/domain/tokens';
 import { REFRESH_KEY_TTL_MS } from '../../functions/domain/validate-otp';
 import { handler } from '../../functions/otp-validate';
 import { tableKeys } from '../../functions/shared/table-keys';
 import { apiEvent, invoke, uniqueBrand, type Answer, type EventOptions } from '../support/api-events';
-import { openSession, seedBrand, testStore, type SessionOptions } from '../support/fixtures';
+import { openSession, seedBrand, testStore } from '../support/fixtures';
 import { issuedIn, scanLogsOfEachTest } from '../support/log-scan';
-import { generateBody, MASKED_PHONE, otpFixture, outcome, PHONE, storedItem, type OtpFixture } from '../support/otp-generate';
+import { generateBody, issuedFixture, MASKED_PHONE, outcome, PHONE, storedItem, type IssueOptions, type OtpFixture } from '../support/otp-generate';
 import { verifyWithServedJwks } from '../support/served-jwks';
 
 const PATH = '/auth/v1/mfa/otp/validate';
@@ -16,24 +14,8 @@ const OTP = '123456';
 const store = testStore();
 const issuedTokens: string[] = [];
 
-/** otpFixture's brand and session, with an OTP stored on the session as otp/generate stores it. */
-async function issued(
-  options: { brand?: Partial<BrandConfigInput>; session?: Partial<SessionOptions>; otp?: string | null; otpRecord?: Partial<OtpRecord> } = {},
-): Promise<OtpFixture> {
-  const fixture = await otpFixture(options);
-  const { brand, session } = fixture;
-  if (options.otp !== null) {
-    const record: OtpRecord = {
-      hash: hashOtp(process.env.OTP_PEPPER as string, session.sessionId, options.otp ?? OTP),
-      expiresAt: Date.now() + brand.otpValidityMinutes * 60_000,
-      wrongTries: 0,
-      maxTries: brand.mfaMaxOtpRetryCount,
-      ...options.otpRecord,
-    };
-    await store.saveOtp(session.sessionId, record, Date.now());
-  }
-  return fixture;
-}
+/** A session holding OTP (or what `options` say) as otp/generate stores it. */
+const issued = (options: Partial<IssueOptions> = {}): Promise<OtpFixture> => issuedFixture({ otp: OTP, ...options });
 
 const bodyFor = (fixture: OtpFixture, overrides: Record<string, unknown> = {}) => generateBody(fixture, { otp: OTP, ...overrides });
 

@@ -13,8 +13,7 @@ import { apiEvent, invoke, type Answer } from '../support/api-events';
 import { DYNAMO_FAULTS, injectDynamoFault } from '../support/fault-injection';
 import { seedBrand, testStore } from '../support/fixtures';
 import { captureLogs, type LogCapture } from '../support/log-capture';
-import { issuedIn, leaksIn } from '../support/log-scan';
-import { otpOf } from '../support/otp-generate';
+import { issuedIn, leaksIn, publishedOtps } from '../support/log-scan';
 
 const sns = mockClient(SNSClient);
 const store = testStore();
@@ -95,7 +94,7 @@ describe('log lines of the whole flow', () => {
     await call(otpValidate, '/auth/v1/mfa/otp/validate', { ...session, otp: PHONE }, b);
 
     // The last OTP sent is still valid: spend it.
-    otps.push(...sns.commandCalls(PublishCommand).map((c) => otpOf(c.args[0].input)));
+    otps.push(...publishedOtps(sns));
     const validated = await call(otpValidate, '/auth/v1/mfa/otp/validate', { ...session, otp: otps[otps.length - 1] }, b);
     expect(generated.statusCode).toBe(200);
     expect(validated.statusCode).toBe(200);

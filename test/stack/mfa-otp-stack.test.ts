@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { REFUSAL_MESSAGE } from '../../lib/monitoring';
+import { REFUSAL_MESSAGE } from '../../functions/authorizer/refusal';
 import { FUNCTION_NAMES, type FunctionName } from '../../lib/permissions';
 import { environmentOf, functionProperties, logicalId, methodsByRoute, resources, synth, type Synthesized } from './synth';
 

@@ -28,6 +28,12 @@ export const DYNAMO_FAULTS: Record<string, () => Error> = {
   InternalServerError: () => new InternalServerError({ message: 'Internal server error', $metadata: { httpStatusCode: 500 } }),
 };
 
+/** What any AWS client (Secrets Manager and KMS as much as DynamoDB) throws when throttled or timed out. */
+export const COMMON_OUTAGES = {
+  ThrottlingException: DYNAMO_FAULTS.ThrottlingException as () => Error,
+  TimeoutError: DYNAMO_FAULTS.TimeoutError as () => Error,
+};
+
 export const SNS_OUTAGES: Record<string, () => Error> = {
   ThrottledException: () => new ThrottledException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }),
   InternalErrorException: () => new InternalErrorException({ message: 'Internal error', $metadata: { httpStatusCode: 500 } }),
@@ -48,6 +54,7 @@ const updateExpression = (command: AnyCommand) => String(command.input.UpdateExp
 export const CALLS = {
   batchGet: (c: AnyCommand) => c instanceof BatchGetCommand,
   counterRead: (c: AnyCommand) => c instanceof GetCommand && pkOf(c).startsWith('OTPCOUNT#'),
+  callerLookup: (c: AnyCommand) => c instanceof GetCommand && /^(CREDENTIAL|OAUTH_ISSUER)#/.test(pkOf(c)),
   counterWrite: (c: AnyCommand) => c instanceof UpdateCommand && pkOf(c).startsWith('OTPCOUNT#') && !updateExpression(c).includes('- :one'),
   refund: (c: AnyCommand) => c instanceof UpdateCommand && pkOf(c).startsWith('OTPCOUNT#') && updateExpression(c).includes('- :one'),
   saveOtp: (c: AnyCommand) => c instanceof UpdateCommand && pkOf(c).startsWith('SESSION#') && updateExpression(c).startsWith('SET otpHash = :hash,'),

@@ -1,7 +1,8 @@
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { BrandConfig, BrandConfigInput } from '../../functions/domain/brand-config';
-import type { Session } from '../../functions/domain/ports';
+import { hashOtp } from '../../functions/domain/otp-code';
+import type { OtpRecord, Session } from '../../functions/domain/ports';
 import { tableKeys } from '../../functions/shared/table-keys';
 import { localClients } from '../../scripts/local/dynamo-local';
 import { apiEvent, invoke, type Answer, type EventOptions } from './api-events';
@@ -26,6 +27,31 @@ export async function otpFixture(
   const brand = await seedBrand(store, options.brand);
   const session = await openSession(store, { brand: brand.brand, ...options.session });
   return { brand, session };
+}
+
+export interface IssueOptions {
+  brand?: Partial<BrandConfigInput>;
+  session?: Partial<SessionOptions>;
+  /** The OTP stored on the session; null for a session with none. */
+  otp: string | null;
+  otpRecord?: Partial<OtpRecord>;
+}
+
+/** otpFixture's brand and session, with `otp` stored on the session as otp/generate stores it. */
+export async function issuedFixture(options: IssueOptions): Promise<OtpFixture> {
+  const fixture = await otpFixture(options);
+  const { brand, session } = fixture;
+  if (options.otp !== null) {
+    const record: OtpRecord = {
+      hash: hashOtp(process.env.OTP_PEPPER as string, session.sessionId, options.otp),
+      expiresAt: Date.now() + brand.otpValidityMinutes * 60_000,
+      wrongTries: 0,
+      maxTries: brand.mfaMaxOtpRetryCount,
+      ...options.otpRecord,
+    };
+    await testStore().saveOtp(session.sessionId, record, Date.now());
+  }
+  return fixture;
 }
 
 /** The body of an otp/generate request for the fixture's session. */
