@@ -6,10 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { FunctionName } from './permissions';
+import { REFUSAL_MESSAGE } from '../functions/authorizer/refusal';
 import { POWERTOOLS_METRICS_NAMESPACE, type ServiceFunction } from './service-function';
-
-/** What the authorizer logs as it refuses a caller (functions/authorizer/index.ts). */
-export const REFUSAL_MESSAGE = 'Caller refused';
 
 export interface MonitoringProps {
   readonly alarmTopic: sns.ITopic;

@@ -8,6 +8,7 @@ import { DynamoStore } from '../shared/dynamo-store';
 import { UnauthorizedError } from '../shared/errors';
 import { logContext, logger } from '../shared/logger';
 import { remoteKeySet } from '../shared/remote-key-sets';
+import { REFUSAL_MESSAGE } from './refusal';
 
 const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
 
@@ -44,7 +45,7 @@ const lambdaHandler = async (event: APIGatewayRequestAuthorizerEvent): Promise<A
     };
   } catch (error) {
     if (error instanceof UnauthorizedError) {
-      logger.info('Caller refused');
+      logger.info(REFUSAL_MESSAGE);
       // The exact message API Gateway turns into a 401.
       throw new Error('Unauthorized', { cause: error });
     }

@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 import { REPO_ROOT, synthBundles, type Bundle } from './bundle';
 import { checkLoads, isolate, measureColdStarts, type ColdStart, type LoadTarget } from './cold-start';
 import type { E2eServer } from './e2e-server';
-import type { InProcessResult } from './in-process';
+import type { CallScenario, InProcessResult } from './in-process';
 import { ratio, STEADY_STATE } from './stats';
 
 const COLD_START_RUNS = 21;
@@ -152,13 +152,16 @@ async function measure(): Promise<Results> {
   }
 }
 
+/** The scenario with the longest chain of sequential calls, the most calls breaking a tie. */
+function worstCase(scenarios: readonly CallScenario[]): CallScenario {
+  return scenarios.reduce((a, b) => (b.sequential > a.sequential || (b.sequential === a.sequential && b.calls.length > a.calls.length) ? b : a));
+}
+
 function renderTable(r: Results): string {
   const generate = r.deployed['otp-generate'] as Bundle;
   const ofType = (type: string) => r.inProcess.scenarios.filter((s) => s.identifierType === type);
-  const worst = (scenarios: typeof r.inProcess.scenarios) =>
-    scenarios.reduce((a, b) => (b.sequential > a.sequential || (b.sequential === a.sequential && b.calls.length > a.calls.length) ? b : a));
-  const mobile = worst(ofType('MOBILE'));
-  const username = worst(ofType('USERNAME'));
+  const mobile = worstCase(ofType('MOBILE'));
+  const username = worstCase(ofType('USERNAME'));
   const callsCell = (s: typeof mobile) => `${s.calls.length} calls, ${s.sequential} sequential`;
   const throughput = ratio(r.inProcess.generateOpsPerSec, r.inProcess.bareOpsPerSec);
   const coldMs = (name: string) => r.cold[name]?.medianMs ?? Number.NaN;
@@ -254,7 +257,7 @@ function renderReading(r: Results): string {
   const generateBytes = r.deployed['otp-generate']?.bytes ?? Number.NaN;
   const withinSize = generateBytes <= TARGETS.generateKb * KB;
   const coldRatio = ratio(cold('generate'), clients);
-  const worstCalls = r.inProcess.scenarios.reduce((a, b) => (b.sequential > a.sequential ? b : a));
+  const worstCalls = worstCase(r.inProcess.scenarios);
   const steadySequential = r.inProcess.scenarios.find((s) => s.name === STEADY_STATE)?.sequential ?? Number.NaN;
   return [
     `- **Throughput**: every generate request writes one log line (${fmt(log, 1)} µs alone) and one EMF metric line (${fmt(emf, 1)} µs) through Powertools, as the observability the service owes its operators requires. A bare handler that does only that reaches ${fmt(floorOpsPerSec)} req/s, ${x(ratio(floorOpsPerSec, bareOpsPerSec))} of the bare handler: that is the ceiling of any handler that logs and counts each request, ${ratio(floorOpsPerSec, bareOpsPerSec) < TARGETS.throughput ? 'below' : 'above'} the ${TARGETS.throughput}× target before any work is done. Generate reaches ${x(ratio(generateOpsPerSec, floorOpsPerSec))} of that floor. The rest is the routes' middleware (${fmt(route, 1)} µs against the bare ${fmt(bare, 1)} µs: log context, headers, CORS, body checks), the body schema, the OTP's HMAC and four SDK commands. A number written as its session's (E.164) is no longer parsed again (libphonenumber costs ${fmt(parse, 1)} µs a parse); the session's parse gave its country.`,
