@@ -54,9 +54,10 @@ export interface GenerateOtpResult {
 const isCustomerLookup = (type: IdentifierType) => type === 'USERNAME' || type === 'EXTERNALID';
 
 /**
- * Steps 3-7 of POST /auth/v1/mfa/otp/generate. Three sequential calls on the common
- * path: one BatchGetItem (session, brand or counter, customer), one conditional
- * counter write, then the OTP write and the publish side by side.
+ * Steps 3-7 of POST /auth/v1/mfa/otp/generate, in three sequential calls: one BatchGetItem
+ * (session, brand or counter, customer), the conditional counter write (two side by side
+ * when the counter could not be read with the session), then the OTP write and the
+ * publish side by side.
  */
 export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpRequest): Promise<GenerateOtpResult> {
   const now = deps.now();

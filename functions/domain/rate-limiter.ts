@@ -24,8 +24,11 @@ export function counterKey(brand: string, destination: string): string {
  * `takeId` is unique to the request: a write that was applied but whose answer was lost
  * (and that the SDK may have sent again) is found by it instead of being counted twice.
  * `observed` is the counter as read in the request's first round trip (null: read,
- * absent; undefined: not read), which lets the common case finish in one write; unread,
- * it takes two writes once a window is open (an open that fails, then the count).
+ * absent; undefined: not read). Read, it picks the one write that applies: an open, or a
+ * count in the open window. Unread, both are sent side by side, so a request whose counter
+ * key was not known in time still takes one round trip: their conditions exclude each
+ * other (a window is closed or open, and a count fails on a take already in it), so at
+ * most one applies.
  */
 export async function takeAllowance(
   store: CounterStore,
@@ -36,26 +39,30 @@ export async function takeAllowance(
   observed?: CounterState | null,
 ): Promise<Allowance> {
   let state: CounterState | undefined | null = observed;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    let window = state && state.windowEnd > now ? state : undefined;
-    if (!window) {
-      const windowEnd = now + limit.windowMs;
-      const opening = await store.openWindow(key, windowEnd, now, takeId);
-      if (opening.opened) return { allowed: true, windowEnd };
-      // The open's condition failed, so a window is open (its counter was not read first,
-      // or another request opened it since): decide on it as DynamoDB returned it.
-      window = opening.current;
+  for (let attempt = 0; ; attempt++) {
+    const window = state && state.windowEnd > now ? state : undefined;
+    if (window?.takes.includes(takeId)) return { allowed: true, windowEnd: window.windowEnd };
+    if (window && window.count >= limit.maxCount) {
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((window.windowEnd - now) / 1000)) };
     }
-    if (window) {
-      if (window.takes.includes(takeId)) return { allowed: true, windowEnd: window.windowEnd };
-      if (window.count >= limit.maxCount) {
-        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((window.windowEnd - now) / 1000)) };
-      }
-    }
-    // In the window seen, or (when the failed open returned none) in whichever is open.
-    const counted = await store.countInWindow(key, limit.maxCount, now, takeId);
-    if (counted) return { allowed: true, windowEnd: counted.windowEnd };
-    state = await store.readCounter(key);
+    if (attempt === MAX_ATTEMPTS) throw new ServiceUnavailableError();
+
+    const windowEnd = now + limit.windowMs;
+    const open = !window;
+    const count = state === undefined || window !== undefined;
+    const [opening, counted] = await Promise.allSettled([
+      open ? store.openWindow(key, windowEnd, now, takeId) : undefined,
+      count ? store.countInWindow(key, limit.maxCount, now, takeId) : undefined,
+    ]);
+    if (opening.status === 'fulfilled' && opening.value?.opened) return { allowed: true, windowEnd };
+    if (counted.status === 'fulfilled' && counted.value) return { allowed: true, windowEnd: counted.value.windowEnd };
+    // Neither applied, or one failed with an error and may have been: the caller refunds the take.
+    if (opening.status === 'rejected') throw opening.reason;
+    if (counted.status === 'rejected') throw counted.reason;
+    // Another request changed the window. A failed open returns the open one (dynalite
+    // returns none); without it, one kind of write leaves the other to try, and after both
+    // the counter is read.
+    const returned = opening.value && !opening.value.opened ? opening.value.current : undefined;
+    state = returned ?? (open && count ? ((await store.readCounter(key)) ?? null) : undefined);
   }
-  throw new ServiceUnavailableError();
 }

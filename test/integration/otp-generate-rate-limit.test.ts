@@ -79,6 +79,26 @@ describe('POST /auth/v1/mfa/otp/generate rate limit', () => {
     expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 5 });
   });
 
+  it('keeps the count exact under concurrency when the counter key comes from the customer item, window open or not', async () => {
+    const fixture = await otpFixture({ brand: { otpMaxCount: 5, otpTimeOut: 10 } });
+    await store.putCustomer(fixture.brand.brand, { type: 'USERNAME', value: 'jane' }, { mobile: PHONE });
+    const byUsername = await openSession(store, { brand: fixture.brand.brand, identifierType: 'USERNAME', identifierValue: 'jane' });
+    const viaUsername = { ...fixture, session: byUsername };
+
+    const first = await Promise.all(Array.from({ length: 3 }, () => generate(handler, viaUsername)));
+    const rest = await Promise.all(Array.from({ length: 30 }, () => generate(handler, viaUsername)));
+
+    expect(first.map(outcome)).toEqual([
+      [200, 200],
+      [200, 200],
+      [200, 200],
+    ]);
+    expect(rest.filter((answer) => answer.statusCode === 200)).toHaveLength(2);
+    expect(rest.filter((answer) => answer.statusCode === 429 && answer.headers['Retry-After'])).toHaveLength(28);
+    expect(publishCount()).toBe(5);
+    expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 5 });
+  });
+
   it('reopens the window after otpTimeOut although the counter item is still there', async () => {
     const start = Date.now();
     const clock = jest.spyOn(Date, 'now').mockReturnValue(start);
