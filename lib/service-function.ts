@@ -47,6 +47,9 @@ const NEVER_REACHED_ON_LAMBDA = [
  */
 export const LAZY_MODULES: Record<string, string> = { 'phone-parser': 'functions/domain/phone-parser.ts' };
 
+/** What the bundles import in place of node:stream/web, which middy loads for streamed responses only. */
+export const LAZY_STREAM_WEB = 'functions/shared/lazy-stream-web.cjs';
+
 // Shared by the function bundle and the lazy modules beside it, so that the two never drift.
 const ESBUILD_TARGET = 'node22';
 const MAIN_FIELDS = ['module', 'main'];
@@ -123,6 +126,8 @@ export class ServiceFunction extends Construct {
               ].join(' '),
             ),
         },
+        // Resolved from the project root: node:stream/web loads only if something asks for it.
+        esbuildArgs: { [`--alias:node:stream/web`]: `./${LAZY_STREAM_WEB}` },
         mainFields: MAIN_FIELDS,
         target: ESBUILD_TARGET,
         format: OutputFormat.CJS,

@@ -36,6 +36,21 @@ describe('function bundling', () => {
     expect(code.match(/^import /m)).toBeNull();
   });
 
+  it('loads node:stream/web only when asked for it, since no route streams its answer', () => {
+    const task = mkdtempSync(path.join(tmpdir(), 'mfa-otp-task-'));
+    try {
+      cpSync(bundleOf('otp-generate'), task, { recursive: true });
+      const env = { ...process.env, TABLE_NAME: 'mfa-otp-table', OTP_PEPPER_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pepper', OTP_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:otp', AWS_REGION: 'us-east-1' };
+      const loaded = (what: string) =>
+        execFileSync(process.execPath, ['-e', `${what}; process.stdout.write(String(process.moduleLoadList.includes('NativeModule stream/web')))`], { cwd: task, env, encoding: 'utf8' });
+
+      expect(loaded("require('./index.js')")).toBe('false');
+      expect(loaded("require('node:stream/web')")).toBe('true');
+    } finally {
+      rmSync(task, { recursive: true, force: true });
+    }
+  });
+
   describe('libphonenumber, bundled apart', () => {
     it.each(['otp-generate', 'otp-validate', 'token-generate'] as const)('is required by %s from a file beside index.js, not compiled into it', (name) => {
       const code = readFileSync(path.join(bundleOf(name), 'index.js'), 'utf8');
