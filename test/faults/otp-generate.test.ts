@@ -118,17 +118,17 @@ describe('otp/generate under dependency faults', () => {
     expect(published()).toHaveLength(LIMIT.otpMaxCount);
   });
 
-  describe('after a failed open (USERNAME: the counter is not read first)', () => {
+  describe('when the counter is not read first (USERNAME: the open and the count go side by side)', () => {
     async function customerFixture(otpMaxCount: number): Promise<{ first: OtpFixture; second: OtpFixture }> {
       const first = await otpFixture({ brand: { ...LIMIT, otpMaxCount }, session: { identifierType: 'USERNAME', identifierValue: 'jane' } });
       await store.putCustomer(first.brand.brand, { type: 'USERNAME', value: 'jane' }, { mobile: PHONE });
       const session = await openSession(store, { brand: first.brand.brand, identifierType: 'USERNAME', identifierValue: 'jane' });
-      // The first OTP opens the window, so that the second request's open fails and it counts straight after.
+      // The first OTP opens the window, so that the second request's open fails and its count applies.
       expect(outcome(await generate(handler, first))).toEqual([200, 200]);
       return { first, second: { brand: first.brand, session } };
     }
 
-    it('answers 503 when the counter UpdateItem after the failed open fails, and counts nothing', async () => {
+    it('answers 503 when the count beside the failing open fails, and counts nothing', async () => {
       const { second } = await customerFixture(3);
       const injection = injectDynamoFault(documentClient, 'counterWrite', DYNAMO_FAULTS.ThrottlingException as () => Error, { nth: 2 });
 
@@ -143,6 +143,22 @@ describe('otp/generate under dependency faults', () => {
       expect(outcome(await generate(handler, second))).toEqual([200, 200]);
       expect(outcome(await generate(handler, second))).toEqual([200, 200]);
       expect(outcome(await generate(handler, second))).toEqual([429, 1534]);
+    });
+
+    it('answers 503 when the open of the first OTP fails beside a count that cannot apply, and counts nothing', async () => {
+      const fixture = await otpFixture({ brand: LIMIT, session: { identifierType: 'USERNAME', identifierValue: 'jane' } });
+      await store.putCustomer(fixture.brand.brand, { type: 'USERNAME', value: 'jane' }, { mobile: PHONE });
+      const injection = injectDynamoFault(documentClient, 'counterWrite', DYNAMO_FAULTS.ThrottlingException as () => Error);
+
+      const answer = await generate(handler, fixture);
+
+      expect(injection.thrown).toBe(1);
+      expect(outcome(answer)).toEqual([503, 1503]);
+      expect(published()).toHaveLength(0);
+      await expectNoOtpStored(fixture);
+      injection.restore();
+      expect(await counterItem(fixture.brand.brand)).toBeUndefined();
+      expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
     });
 
     it('answers 503 when the counter GetItem after a full window fails, and counts nothing', async () => {
