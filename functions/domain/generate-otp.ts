@@ -54,7 +54,8 @@ export interface GenerateOtpResult {
 const isCustomerLookup = (type: IdentifierType) => type === 'USERNAME' || type === 'EXTERNALID';
 
 /**
- * Steps 3-7 of POST /auth/v1/mfa/otp/generate, in three sequential calls: one BatchGetItem
+ * Steps 3-7 of POST /auth/v1/mfa/otp/generate, in three sequential calls when no other
+ * request changes the counter meanwhile: one BatchGetItem
  * (session, brand or counter, customer), the conditional counter write (two side by side
  * when the counter could not be read with the session), then the OTP write and the
  * publish side by side.
@@ -95,7 +96,8 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
   assertBeforeDeadline(deps.deadline, deps.now);
   if (limit) {
     const observed = read.counterKey === key ? (context.counter ?? null) : undefined;
-    const allowance = await takeAllowance(deps.store, key, limit, now, takeId, observed).catch(async (error: unknown) => {
+    const inTime = () => assertBeforeDeadline(deps.deadline, deps.now);
+    const allowance = await takeAllowance(deps.store, key, limit, now, takeId, observed, inTime).catch(async (error: unknown) => {
       // A counter write that failed with an error (a timeout, say) may still have been
       // applied; the refund is conditional on this request's take, so it is exact either way.
       await giveBack();

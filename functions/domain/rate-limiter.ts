@@ -8,7 +8,7 @@ export interface RateLimit {
 
 export type Allowance = { allowed: true; windowEnd: number } | { allowed: false; retryAfterSeconds: number };
 
-/** Attempts before giving up under contention; each lost race means another request won. */
+/** Rounds of writes before giving up: a round fails when the window changed under it. */
 const MAX_ATTEMPTS = 4;
 
 export function counterKey(brand: string, destination: string): string {
@@ -28,7 +28,9 @@ export function counterKey(brand: string, destination: string): string {
  * count in the open window. Unread, both are sent side by side, so a request whose counter
  * key was not known in time still takes one round trip: their conditions exclude each
  * other (a window is closed or open, and a count fails on a take already in it), so at
- * most one applies.
+ * most one applies. A full window is refused after a read (a failed count) or on the
+ * window a failed open returned, never on a guess. `beforeRetry` runs before every round
+ * after the first and may throw to stop (a deadline).
  */
 export async function takeAllowance(
   store: CounterStore,
@@ -37,6 +39,7 @@ export async function takeAllowance(
   now: number,
   takeId: string,
   observed?: CounterState | null,
+  beforeRetry?: () => void,
 ): Promise<Allowance> {
   let state: CounterState | undefined | null = observed;
   for (let attempt = 0; ; attempt++) {
@@ -46,6 +49,7 @@ export async function takeAllowance(
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((window.windowEnd - now) / 1000)) };
     }
     if (attempt === MAX_ATTEMPTS) throw new ServiceUnavailableError();
+    if (attempt > 0) beforeRetry?.();
 
     const windowEnd = now + limit.windowMs;
     const open = !window;
@@ -59,10 +63,13 @@ export async function takeAllowance(
     // Neither applied, or one failed with an error and may have been: the caller refunds the take.
     if (opening.status === 'rejected') throw opening.reason;
     if (counted.status === 'rejected') throw counted.reason;
-    // Another request changed the window. A failed open returns the open one (dynalite
-    // returns none); without it, one kind of write leaves the other to try, and after both
-    // the counter is read.
-    const returned = opening.value && !opening.value.opened ? opening.value.current : undefined;
-    state = returned ?? (open && count ? ((await store.readCounter(key)) ?? null) : undefined);
+    if (count) {
+      // A failed count may be the SDK's resend of one that was applied: only a read taken
+      // after it shows the window as it is (a window returned by an open beside it may predate it).
+      state = (await store.readCounter(key)) ?? null;
+    } else {
+      // A failed open returns the open window with it; dynalite returns none: try both next.
+      state = opening.value && !opening.value.opened ? opening.value.current : undefined;
+    }
   }
 }

@@ -341,6 +341,23 @@ describe('generateOtp', () => {
       expect(store.counters.get(KEY)?.count).toBe(0);
       expect(store.sessions.get('P-session-1')?.otp).toBeUndefined();
     });
+
+    it('starts no second round of counter writes once the deadline has passed during the first', async () => {
+      const { store, sender, deps, request, clock } = setup();
+      await generateOtp(deps, request);
+      // The window the session read shows room; another request fills it before this count lands.
+      const countInWindow = jest.spyOn(store, 'countInWindow').mockImplementationOnce(async () => {
+        clock.now = T0 + 5_000;
+        return undefined;
+      });
+      const readCounter = jest.spyOn(store, 'readCounter');
+
+      await expect(generateOtp({ ...deps, deadline: T0 + 1_000 }, request)).rejects.toBeInstanceOf(ServiceUnavailableError);
+
+      expect(countInWindow).toHaveBeenCalledTimes(1);
+      expect(readCounter).toHaveBeenCalledTimes(1);
+      expect(sender.sent).toHaveLength(1);
+    });
   });
 
   describe('compensation', () => {

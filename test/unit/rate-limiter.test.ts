@@ -165,7 +165,7 @@ describe('takeAllowance', () => {
     await expect(takeAllowance(store, KEY, LIMIT, NOW, TAKE)).rejects.toBe(throttled);
   });
 
-  it('refuses on the full window its failed open returned, with no read and no second round of writes', async () => {
+  it('refuses on the full window it reads once both writes failed, with no second round of writes', async () => {
     const store = new FakeOtpStore();
     store.counters.set(KEY, counter(3, NOW + 30_000));
     const openWindow = jest.spyOn(store, 'openWindow');
@@ -177,7 +177,26 @@ describe('takeAllowance', () => {
     expect(allowance).toEqual({ allowed: false, retryAfterSeconds: 30 });
     expect(openWindow).toHaveBeenCalledTimes(1);
     expect(countInWindow).toHaveBeenCalledTimes(1);
-    expect(readCounter).not.toHaveBeenCalled();
+    expect(readCounter).toHaveBeenCalledTimes(1);
+  });
+
+  it('counts a request whose count beside the open was applied but lost, though the open returned the window full from before it', async () => {
+    const store = new FakeOtpStore();
+    const windowEnd = NOW + 30_000;
+    store.counters.set(KEY, counter(3, windowEnd));
+    jest.spyOn(store, 'openWindow').mockResolvedValueOnce({ opened: false, current: counter(3, windowEnd) });
+    const applyThenLose = FakeOtpStore.prototype.countInWindow.bind(store);
+    jest.spyOn(store, 'countInWindow').mockImplementationOnce(async (...args) => {
+      // Another request's refund frees a place, this count takes it, and its answer is lost.
+      store.counters.set(KEY, counter(2, windowEnd));
+      await applyThenLose(...args);
+      return undefined;
+    });
+
+    const allowance = await takeAllowance(store, KEY, LIMIT, NOW, TAKE);
+
+    expect(allowance).toEqual({ allowed: true, windowEnd });
+    expect(store.counters.get(KEY)).toEqual(counter(3, windowEnd, ['other-0', 'other-1', TAKE]));
   });
 
   it('decides on a full window its last failed open returned, instead of giving up', async () => {
@@ -211,7 +230,7 @@ describe('takeAllowance', () => {
     expect(store.counters.get(KEY)?.count).toBe(3);
   });
 
-  it('refuses when other requests filled the window it meant to count in', async () => {
+  it('re-reads and refuses when other requests filled the window it meant to count in', async () => {
     const store = new FakeOtpStore();
     const seen = counter(2, NOW + 30_000);
     store.counters.set(KEY, counter(3, seen.windowEnd));
