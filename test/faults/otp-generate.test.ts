@@ -128,9 +128,9 @@ describe('otp/generate under dependency faults', () => {
       return { first, second: { brand: first.brand, session } };
     }
 
-    it('answers 503 when the count beside the failing open fails, and counts nothing', async () => {
+    it('answers 503 when the count beside the failing open was applied but its answer timed out, and gives the take back', async () => {
       const { second } = await customerFixture(3);
-      const injection = injectDynamoFault(documentClient, 'counterWrite', DYNAMO_FAULTS.ThrottlingException as () => Error, { nth: 2 });
+      const injection = injectDynamoFault(documentClient, 'counterWrite', DYNAMO_FAULTS.TimeoutError as () => Error, { nth: 2, afterApplying: true });
 
       const answer = await generate(handler, second);
 
@@ -159,6 +159,18 @@ describe('otp/generate under dependency faults', () => {
       injection.restore();
       expect(await counterItem(fixture.brand.brand)).toBeUndefined();
       expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
+    });
+
+    it('counts a request once and sends its OTP when its count beside the open filled the window and the answer was lost', async () => {
+      const { second } = await customerFixture(2);
+      const lost = loseFirstAnswer(dynamoDb, (target, body) => target === 'UpdateItem' && body.includes('OTPCOUNT#') && body.includes('+ :one'));
+
+      const answer = await generate(handler, second);
+
+      expect(lost.attempts).toBe(2);
+      expect(outcome(answer)).toEqual([200, 200]);
+      expect(published()).toHaveLength(2);
+      expect(await counterItem(second.brand.brand)).toMatchObject({ count: 2 });
     });
 
     it('answers 503 when the counter GetItem after a full window fails, and counts nothing', async () => {

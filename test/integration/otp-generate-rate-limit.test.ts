@@ -119,6 +119,24 @@ describe('POST /auth/v1/mfa/otp/generate rate limit', () => {
     expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 1, windowEnd: start + 2 * TEN_MINUTES });
   });
 
+  it('reopens the window after otpTimeOut for a USERNAME, whose counter is not read first', async () => {
+    const start = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(start);
+    const fixture = await otpFixture({ brand: { otpMaxCount: 1, otpTimeOut: 10 }, session: { expiresAt: start + 30 * 60_000 } });
+    await store.putCustomer(fixture.brand.brand, { type: 'USERNAME', value: 'jane' }, { mobile: PHONE });
+    const byUsername = await openSession(store, { brand: fixture.brand.brand, identifierType: 'USERNAME', identifierValue: 'jane', expiresAt: start + 30 * 60_000 });
+    const viaUsername = { ...fixture, session: byUsername };
+    await generate(handler, viaUsername);
+
+    clock.mockReturnValue(start + TEN_MINUTES);
+    const reopened = await generate(handler, viaUsername);
+    const refused = await generate(handler, viaUsername);
+
+    expect(outcome(reopened)).toEqual([200, 200]);
+    expect(outcome(refused)).toEqual([429, 1534]);
+    expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 1, windowEnd: start + 2 * TEN_MINUTES });
+  });
+
   it('counts in the reopened window with the brand cached and refuses when it is full again', async () => {
     const start = Date.now();
     const clock = jest.spyOn(Date, 'now').mockReturnValue(start);
