@@ -48,7 +48,7 @@ const NEVER_REACHED_ON_LAMBDA = [
 export const LAZY_MODULES: Record<string, string> = { 'phone-parser': 'functions/domain/phone-parser.ts' };
 
 /** What the bundles import in place of node:stream/web, which middy loads for streamed responses only. */
-export const LAZY_STREAM_WEB = 'functions/shared/lazy-stream-web.cjs';
+const LAZY_STREAM_WEB = 'functions/shared/lazy-stream-web.cjs';
 
 // Shared by the function bundle and the lazy modules beside it, so that the two never drift.
 const ESBUILD_TARGET = 'node22';
@@ -126,7 +126,8 @@ export class ServiceFunction extends Construct {
               ].join(' '),
             ),
         },
-        // Resolved from the project root: node:stream/web loads only if something asks for it.
+        // node:stream/web loads only if something asks for it. The path resolves from the project
+        // root, where local bundling runs esbuild (a devDependency, so CDK never falls back to Docker).
         esbuildArgs: { [`--alias:node:stream/web`]: `./${LAZY_STREAM_WEB}` },
         mainFields: MAIN_FIELDS,
         target: ESBUILD_TARGET,
