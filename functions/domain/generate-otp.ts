@@ -55,10 +55,9 @@ const isCustomerLookup = (type: IdentifierType) => type === 'USERNAME' || type =
 
 /**
  * Steps 3-7 of POST /auth/v1/mfa/otp/generate, in three sequential calls when no other
- * request changes the counter meanwhile: one BatchGetItem
- * (session, brand or counter, customer), the conditional counter write (two side by side
- * when the counter could not be read with the session), then the OTP write and the
- * publish side by side.
+ * request changes the counter meanwhile: one BatchGetItem (session, brand or counter,
+ * customer), the conditional counter write (two side by side when the counter could not
+ * be read with the session), then the OTP write and the publish side by side.
  */
 export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpRequest): Promise<GenerateOtpResult> {
   const now = deps.now();
@@ -93,10 +92,10 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
   const key = counterKey(request.brand, delivery.to);
   const takeId = deps.newTakeId();
   const giveBack = () => deps.store.refund(key, takeId).catch((error) => deps.onCleanupFailure?.('refund', error));
-  assertBeforeDeadline(deps.deadline, deps.now);
+  const inTime = () => assertBeforeDeadline(deps.deadline, deps.now);
+  inTime();
   if (limit) {
     const observed = read.counterKey === key ? (context.counter ?? null) : undefined;
-    const inTime = () => assertBeforeDeadline(deps.deadline, deps.now);
     const allowance = await takeAllowance(deps.store, key, limit, now, takeId, observed, inTime).catch(async (error: unknown) => {
       // A counter write that failed with an error (a timeout, say) may still have been
       // applied; the refund is conditional on this request's take, so it is exact either way.
@@ -110,7 +109,7 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
   }
 
   try {
-    assertBeforeDeadline(deps.deadline, deps.now);
+    inTime();
   } catch (error) {
     if (limit) await giveBack();
     throw error;
