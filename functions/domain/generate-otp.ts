@@ -42,7 +42,7 @@ export interface GenerateOtpDeps {
   onCleanupFailure?: (step: 'discard-otp' | 'refund', error: unknown) => void;
   /** Told how a request ended once its destination was known. */
   observe?: (event: GenerateOutcomeEvent) => void;
-  /** Epoch ms at which the route answers for the request by itself: no write starts after it. */
+  /** Epoch ms at which the route answers for the request by itself: no count, send or OTP write starts after it (a compensation still does). */
   deadline?: number;
 }
 
@@ -98,7 +98,9 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
     const observed = read.counterKey === key ? (context.counter ?? null) : undefined;
     const allowance = await takeAllowance(deps.store, key, limit, now, takeId, observed, inTime).catch(async (error: unknown) => {
       // A counter write that failed with an error (a timeout, say) may still have been
-      // applied; the refund is conditional on this request's take, so it is exact either way.
+      // applied; the refund is conditional on this request's take, so it is exact either way,
+      // unless the write lands only after the refund (an attempt still in flight past the
+      // SDK's request timeout): then the take stays until the window ends.
       await giveBack();
       throw error;
     });

@@ -126,12 +126,15 @@ describe('POST /auth/v1/mfa/otp/generate rate limit', () => {
     await store.putCustomer(fixture.brand.brand, { type: 'USERNAME', value: 'jane' }, { mobile: PHONE });
     const byUsername = await openSession(store, { brand: fixture.brand.brand, identifierType: 'USERNAME', identifierValue: 'jane', expiresAt: start + 30 * 60_000 });
     const viaUsername = { ...fixture, session: byUsername };
-    await generate(handler, viaUsername);
+    const first = await generate(handler, viaUsername);
+    const full = await counterItem(fixture.brand.brand);
 
     clock.mockReturnValue(start + TEN_MINUTES);
     const reopened = await generate(handler, viaUsername);
     const refused = await generate(handler, viaUsername);
 
+    expect(outcome(first)).toEqual([200, 200]);
+    expect(full).toMatchObject({ count: 1, windowEnd: start + TEN_MINUTES });
     expect(outcome(reopened)).toEqual([200, 200]);
     expect(outcome(refused)).toEqual([429, 1534]);
     expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 1, windowEnd: start + 2 * TEN_MINUTES });

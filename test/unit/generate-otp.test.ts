@@ -345,7 +345,7 @@ describe('generateOtp', () => {
     it('starts no second round of counter writes once the deadline has passed during the first', async () => {
       const { store, sender, deps, request, clock } = setup();
       await generateOtp(deps, request);
-      // The window the session read shows room; another request fills it before this count lands.
+      // The count fails as a lost race would, and the read after it shows room again: a second round would follow.
       const countInWindow = jest.spyOn(store, 'countInWindow').mockImplementationOnce(async () => {
         clock.now = T0 + 5_000;
         return undefined;
