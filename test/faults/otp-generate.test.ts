@@ -1,5 +1,4 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { handler } from '../../functions/otp-generate';
 import { documentClient, dynamoDb } from '../../functions/shared/aws-clients';
 import { publishedOtps, scanLogsOfEachTest } from '../support/log-scan';
@@ -15,8 +14,9 @@ import {
   type CallName,
 } from '../support/fault-injection';
 import { counterItem, generate, otpFixture, outcome, PHONE, sessionItem, type OtpFixture } from '../support/otp-generate';
+import { mockSnsPublish } from '../support/sns-mock';
 
-const sns = mockClient(SNSClient);
+const sns = mockSnsPublish();
 const store = testStore();
 const UNAVAILABLE = { status: { success: false, code: 1503, message: 'Unable to generate OTP' } };
 const LIMIT = { otpMaxCount: 2, otpTimeOut: 10 };
@@ -42,17 +42,8 @@ describe('otp/generate under dependency faults', () => {
   // Whatever failed, no log line names the number or carries an OTP that was sent.
   const logs = scanLogsOfEachTest(() => ({ otps: published() }));
 
-  beforeEach(() => {
-    sns.reset();
-    sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
-  });
-
   afterEach(() => {
     jest.restoreAllMocks();
-  });
-
-  afterAll(() => {
-    sns.restore();
   });
 
   // Before the publish, nothing is sent and the allowance stays whole; the OTP write runs

@@ -1,13 +1,13 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { handler } from '../../functions/otp-generate';
 import { ttlSeconds } from '../../functions/shared/table-keys';
 import { openSession, testStore } from '../support/fixtures';
 import { publishedOtps, scanLogsOfEachTest } from '../support/log-scan';
 import { counterItem, generate, otpFixture, outcome, PHONE } from '../support/otp-generate';
+import { mockSnsPublish } from '../support/sns-mock';
 
 const store = testStore();
-const sns = mockClient(SNSClient);
+const sns = mockSnsPublish();
 const TEN_MINUTES = 10 * 60_000;
 
 const publishCount = () => sns.commandCalls(PublishCommand).length;
@@ -19,17 +19,8 @@ describe('POST /auth/v1/mfa/otp/generate rate limit', () => {
     identifiers: ['jane'],
   }));
 
-  beforeEach(() => {
-    sns.reset();
-    sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
-  });
-
   afterEach(() => {
     jest.restoreAllMocks();
-  });
-
-  afterAll(() => {
-    sns.restore();
   });
 
   it('counts three spellings of one number on one counter', async () => {

@@ -1,5 +1,4 @@
-import { PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PublishCommand, ThrottledException } from '@aws-sdk/client-sns';
 import { hashOtp } from '../../functions/domain/otp-code';
 import { handler } from '../../functions/otp-generate';
 import { apiEvent, invoke, type EventOptions } from '../support/api-events';
@@ -15,8 +14,9 @@ import {
   sessionItem,
   type OtpFixture,
 } from '../support/otp-generate';
+import { mockSnsPublish } from '../support/sns-mock';
 
-const sns = mockClient(SNSClient);
+const sns = mockSnsPublish();
 const PEPPER = process.env.OTP_PEPPER as string;
 
 describe('POST /auth/v1/mfa/otp/generate secrets', () => {
@@ -27,17 +27,8 @@ describe('POST /auth/v1/mfa/otp/generate secrets', () => {
     secrets: [PEPPER],
   }));
 
-  beforeEach(() => {
-    sns.reset();
-    sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
-  });
-
   afterEach(() => {
     jest.restoreAllMocks();
-  });
-
-  afterAll(() => {
-    sns.restore();
   });
 
   // 10-digit OTPs, so that finding one by chance among the table's numbers is out of the question.

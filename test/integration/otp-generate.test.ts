@@ -2,13 +2,11 @@ import {
   InternalErrorException,
   KMSThrottlingException,
   PublishCommand,
-  SNSClient,
   ThrottledException,
   type PublishCommandInput,
 } from '@aws-sdk/client-sns';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { hashOtp } from '../../functions/domain/otp-code';
 import { handler } from '../../functions/otp-generate';
 import { apiEvent, invoke, uniqueBrand } from '../support/api-events';
@@ -24,12 +22,13 @@ import {
   PHONE,
   sessionItem,
 } from '../support/otp-generate';
+import { mockSnsPublish } from '../support/sns-mock';
 
 const TOPIC = process.env.OTP_TOPIC_ARN as string;
 const SUCCESS = { status: { success: true, code: 200, message: 'SUCCESS' } };
 const TRANSACTIONAL = { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } };
 const store = testStore();
-const sns = mockClient(SNSClient);
+const sns = mockSnsPublish();
 
 const published = (): PublishCommandInput[] => sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
 
@@ -41,17 +40,8 @@ describe('POST /auth/v1/mfa/otp/generate', () => {
     identifiers: ['jane', 'john', 'ghost', 'ext-42', 'ext-1'],
   }));
 
-  beforeEach(() => {
-    sns.reset();
-    sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
-  });
-
   afterEach(() => {
     jest.restoreAllMocks();
-  });
-
-  afterAll(() => {
-    sns.restore();
   });
 
   describe('200', () => {
