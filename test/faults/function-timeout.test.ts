@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { handler as generateHandler } from '../../functions/otp-generate';
 import { handler as jwksHandler } from '../../functions/jwks';
@@ -14,6 +13,7 @@ import { apiEvent } from '../support/api-events';
 import { CALLS, type AnyCommand, type CallName } from '../support/fault-injection';
 import { scanLogsOfEachTest } from '../support/log-scan';
 import { counterItem, generateBody, issuedFixture, otpFixture, sessionItem, type OtpFixture } from '../support/otp-generate';
+import { mockSnsPublish } from '../support/sns-mock';
 
 type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyResult>;
 
@@ -26,7 +26,7 @@ const STRAY_WORK_MS = 3000;
 const UNAVAILABLE = { status: { success: false, code: 1503, message: 'Unable to generate OTP' } };
 const OTP = '482913';
 
-const sns = mockClient(SNSClient);
+const sns = mockSnsPublish();
 
 /** Holds every DynamoDB call of one kind until `release` is called; the rest go through. */
 function holdCalls(call: CallName): { release: () => void } {
@@ -70,17 +70,8 @@ async function invokeTimed(handler: unknown, event: unknown): Promise<{ result: 
 describe('a route whose dependency does not answer within the function timeout', () => {
   const logs = scanLogsOfEachTest();
 
-  beforeEach(() => {
-    sns.reset();
-    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  });
-
   afterEach(() => {
     jest.restoreAllMocks();
-  });
-
-  afterAll(() => {
-    sns.restore();
   });
 
   it.each<[string, Handler, string]>([

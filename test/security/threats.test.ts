@@ -1,14 +1,14 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { handler as otpGenerate } from '../../functions/otp-generate';
 import { handler as otpValidate } from '../../functions/otp-validate';
 import { logger } from '../../functions/shared/logger';
 import { apiEvent, invoke } from '../support/api-events';
 import { openSession, testStore } from '../support/fixtures';
 import { counterItem, generate, generateBody, otpFixture, otpOf, outcome, type OtpFixture } from '../support/otp-generate';
+import { mockSnsPublish } from '../support/sns-mock';
 
 /** The threat-model cases of docs/security.md that no other test file pins down. */
-const sns = mockClient(SNSClient);
+const sns = mockSnsPublish();
 const store = testStore();
 
 const validate = (fixture: OtpFixture, otp: string) =>
@@ -21,17 +21,11 @@ const lastOtp = () => {
 
 describe('threat model', () => {
   beforeEach(() => {
-    sns.reset();
-    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     jest.spyOn(logger, 'info').mockImplementation(() => undefined);
   });
 
   afterEach(() => {
     jest.restoreAllMocks();
-  });
-
-  afterAll(() => {
-    sns.restore();
   });
 
   describe('enumeration', () => {

@@ -1,22 +1,13 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
 import type { OtpMessage } from '../../functions/domain/ports';
 import { SnsOtpSender } from '../../functions/shared/sns-otp-sender';
+import { mockSnsPublish } from '../support/sns-mock';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:otp-delivery';
 const sms: OtpMessage = { channel: 'SMS', to: '+18767431754', brand: 'acme', sessionId: 'P-1', otp: '123456', text: 'Code 123456' };
 
 describe('SnsOtpSender', () => {
-  const sns = mockClient(SNSClient);
-
-  beforeEach(() => {
-    sns.reset();
-    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  });
-
-  afterAll(() => {
-    sns.restore();
-  });
+  const sns = mockSnsPublish();
 
   const publishedInputs = () => sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
 
