@@ -82,7 +82,7 @@ export class ServiceFunction extends Construct {
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      // Lambda scales CPU with memory, and the cold start is mostly compiling the bundle:
+      // Lambda scales CPU with memory, and a cold start is CPU (compiling and running the bundle):
       // 512 MB is a starting point, not a measurement; tune it on AWS (Lambda Power Tuning).
       memorySize: 512,
       // One SDK call may take 3 attempts x (1 s connect + 3 s request) plus backoff, about

@@ -41,10 +41,6 @@ export interface CounterState {
 }
 
 /**
- * Every take carries an ID unique to its request, so a write the SDK sends again after a
- * lost answer cannot count one request twice, and a refund gives back only what was taken.
- */
-/**
  * What an attempt to open a window found: it opened one, or one is open, as DynamoDB
  * returned it with the failed condition (`current`; a store that cannot return it, such
  * as dynalite, leaves it out).

@@ -47,7 +47,7 @@ export interface ValidateOtpDeps {
   onCleanupFailure?: (step: 'discard-refresh-key', error: unknown) => void;
   /** Told of a verdict on an OTP: for metrics, never for control flow. */
   observe?: (event: ValidateOutcomeEvent) => void;
-  /** Epoch ms at which the route answers for the request by itself: no write starts after it. */
+  /** Epoch ms at which the route answers for the request by itself: no wrong try, refresh key or consume starts after it (a compensation still does). */
   deadline?: number;
 }
 
