@@ -22,8 +22,10 @@ export interface Bundle {
 
 export interface Deployed {
   functions: Record<string, Bundle>;
-  /** scripts/bench/clients-only.ts, bundled by the same construct. */
+  /** scripts/bench/clients-only.ts, bundled by the same construct: the cold-start baseline. */
   clientsOnly: Bundle;
+  /** scripts/bench/required-libraries.ts, bundled by the same construct: the cold-start floor. */
+  requiredLibraries: Bundle;
   cleanup(): void;
 }
 
@@ -53,15 +55,19 @@ export function synthBundles(): Deployed {
   const context = (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
   const app = new App({ context, outdir });
   const stack = buildApp(app);
-  const baseline = new ServiceFunction(new Stack(app, 'BenchBaseline'), 'ClientsOnly', {
-    entry: 'scripts/bench/clients-only.ts',
-    description: 'npm run bench: the DynamoDB and SNS clients only',
-    logRetention: RetentionDays.ONE_DAY,
-    removalPolicy: RemovalPolicy.DESTROY,
-  });
+  const baselines = new Stack(app, 'BenchBaseline');
+  const baseline = (id: string, entry: string, description: string) =>
+    new ServiceFunction(baselines, id, { entry, description, logRetention: RetentionDays.ONE_DAY, removalPolicy: RemovalPolicy.DESTROY });
+  const clientsOnly = baseline('ClientsOnly', 'scripts/bench/clients-only.ts', 'npm run bench: the DynamoDB and SNS clients only');
+  const requiredLibraries = baseline('RequiredLibraries', 'scripts/bench/required-libraries.ts', 'npm run bench: the clients and libraries generate must load');
   const assembly = app.synth().directory;
   const functions = Object.fromEntries(
     Object.entries(stack.functions).map(([name, fn]) => [name, bundleOf(fn as ServiceFunction, assembly)]),
   );
-  return { functions, clientsOnly: bundleOf(baseline, assembly), cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
+  return {
+    functions,
+    clientsOnly: bundleOf(clientsOnly, assembly),
+    requiredLibraries: bundleOf(requiredLibraries, assembly),
+    cleanup: () => rmSync(outdir, { recursive: true, force: true }),
+  };
 }
