@@ -57,6 +57,7 @@ export const sns = /* @__PURE__ */ traced(/* @__PURE__ */ new SNSClient(common))
 
 export const kms = /* @__PURE__ */ traced(/* @__PURE__ */ new KMSClient(common));
 
-// For the secrets read through Powertools Parameters (functions/shared/secrets.ts), which would
-// otherwise build a client of its own with no timeouts and no tracing.
+// For the OTP pepper (functions/shared/otp-pepper.ts) and the secrets read through Powertools
+// Parameters (functions/shared/secrets.ts), which would otherwise build a client of its own
+// with no timeouts and no tracing.
 export const secretsManager = /* @__PURE__ */ traced(/* @__PURE__ */ new SecretsManagerClient(common));
