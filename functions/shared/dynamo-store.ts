@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -34,12 +35,13 @@ type Item = Record<string, unknown>;
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
 /** Every attribute of a session's OTP: removed together when it is discarded or consumed. */
-const OTP_ATTRIBUTES = 'otpHash, otpExpiresAt, otpWrongTries, otpMaxTries, otpChannel, otpCountry';
+const OTP_ATTRIBUTES = 'otpHash, otpExpiresAt, otpWrongTries, otpMaxTries, otpTries, otpChannel, otpCountry';
 
 /** The update that stores an OTP: its optional attributes are removed where it has none. */
 function otpUpdate(otp: OtpRecord): { expression: string; values: Item } {
   const sets = ['otpHash = :hash', 'otpExpiresAt = :expiresAt', 'otpWrongTries = :zero', 'otpMaxTries = :maxTries'];
-  const removes: string[] = [];
+  // A new OTP starts with no wrong tries, so with none of their IDs either.
+  const removes: string[] = ['otpTries'];
   const values: Item = { ':hash': otp.hash, ':expiresAt': otp.expiresAt, ':zero': 0, ':maxTries': otp.maxTries };
   for (const [attribute, name, value] of [['otpChannel', ':channel', otp.channel], ['otpCountry', ':country', otp.country]] as const) {
     if (value === undefined) {
@@ -49,7 +51,7 @@ function otpUpdate(otp: OtpRecord): { expression: string; values: Item } {
       values[name] = value;
     }
   }
-  return { expression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`, values };
+  return { expression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`, values };
 }
 
 /** BatchGetItem still holding keys back after every retry: DynamoDB throttling part of a batch. */
@@ -234,15 +236,22 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
   }
 
   async recordWrongTry(sessionId: string, hash: string): Promise<boolean> {
-    return this.conditional(
+    const key = tableKeys.session(sessionId);
+    // The try's ID goes in with it: the SDK resending a write whose answer was lost would
+    // otherwise count one wrong code twice, and the resend is told that it already landed.
+    const tryId = randomBytes(16).toString('base64url');
+    const counted = await this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: tableKeys.session(sessionId) },
-        UpdateExpression: 'ADD otpWrongTries :one',
-        ConditionExpression: 'otpHash = :hash AND otpWrongTries < otpMaxTries',
-        ExpressionAttributeValues: { ':one': 1, ':hash': hash },
+        Key: { pk: key },
+        UpdateExpression: 'ADD otpWrongTries :one, otpTries :try',
+        ConditionExpression: 'otpHash = :hash AND otpWrongTries < otpMaxTries AND NOT contains(otpTries, :tryId)',
+        ExpressionAttributeValues: { ':one': 1, ':hash': hash, ':try': new Set([tryId]), ':tryId': tryId },
       }),
     );
+    if (counted) return true;
+    const item = await this.get(key);
+    return item?.otpHash === hash && item.otpTries instanceof Set && item.otpTries.has(tryId);
   }
 
   async consumeOtp(sessionId: string, hash: string, now: number, consumedBy: string): Promise<boolean> {

@@ -84,6 +84,20 @@ describe('otp/validate under dependency faults', () => {
     expect(outcome(await validate(fixture, OTP))).toEqual([401, 1505]);
   });
 
+  it.each([
+    ['tries are left', 5, 1],
+    ['it was the last one', 1, 1],
+  ])('counts a wrong code once, as wrong, when its write was applied, its answer lost and the SDK sent it again (%s)', async (_label, maxTries, counted) => {
+    const fixture = await issuedFixture({ otp: OTP, otpRecord: { maxTries } });
+    const lost = loseFirstAnswer(dynamoDb, (target, body) => target === 'UpdateItem' && body.includes('otpWrongTries'));
+
+    const answer = await validate(fixture, WRONG);
+
+    expect(lost.attempts).toBe(2);
+    expect(outcome(answer)).toEqual([401, 1506]);
+    expect(await sessionItem(fixture.session)).toMatchObject({ otpWrongTries: counted });
+  });
+
   it('spends the OTP but hands out no refresh key when the consuming write was applied and its answer timed out', async () => {
     const fixture = await issued();
     const injection = injectDynamoFault(documentClient, 'consumeOtp', DYNAMO_FAULTS.TimeoutError as () => Error, { afterApplying: true });
