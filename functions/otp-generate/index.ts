@@ -6,7 +6,6 @@ import { BrandCache } from '../domain/brand-cache';
 import { generateOtp, type GenerateOutcomeEvent } from '../domain/generate-otp';
 import { hashOtp, newOtp } from '../domain/otp-code';
 import { documentClient } from '../shared/aws-clients';
-import { callerOf, requireBrand, requireScope } from '../shared/caller';
 import { config, requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { InvalidDetailsError } from '../shared/errors';
@@ -40,10 +39,7 @@ function parseFallbackChannel(value: string | undefined): 'SMS' | undefined {
 
 /** POST /auth/v1/mfa/otp/generate */
 const lambdaHandler = async (event: JsonEvent, context: Context) => {
-  const caller = callerOf(event);
-  requireScope(caller);
   const body = parseBody(bodySchema, event.jsonBody);
-  requireBrand(caller, body.brand);
   const fallbackChannel = parseFallbackChannel(event.queryStringParameters?.fallbackChannel);
   const pepper = await otpPepper();
 

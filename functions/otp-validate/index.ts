@@ -7,7 +7,6 @@ import type { TokenIssuer } from '../domain/tokens';
 import { validateOtp, type ValidateOutcomeEvent } from '../domain/validate-otp';
 import { authResponse } from '../shared/auth-response';
 import { documentClient } from '../shared/aws-clients';
-import { callerOf, requireBrand, requireScope } from '../shared/caller';
 import { config, requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { jsonRoute, type JsonEvent } from '../shared/http-middleware';
@@ -35,10 +34,7 @@ const countValidation = ({ outcome, brand, sent, code }: ValidateOutcomeEvent) =
 
 /** POST /auth/v1/mfa/otp/validate */
 const lambdaHandler = async (event: JsonEvent, context: Context) => {
-  const caller = callerOf(event);
-  requireScope(caller);
   const body = parseBody(bodySchema, event.jsonBody);
-  requireBrand(caller, body.brand);
   const pepper = await otpPepper();
 
   const validated = await validateOtp(

@@ -1,5 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { brandKey } from '../domain/brand-config';
+import { callerOf, requireBrand, requireScope, WRITE_CUSTOMERS } from './caller';
 import { InvalidDetailsError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
 import { errorResponse, toApiError } from './http-response';
 import { logContext, logger } from './logger';
@@ -52,18 +54,26 @@ function errorEnvelope(error: unknown): APIGatewayProxyResult {
 }
 
 /**
- * The middleware every JSON route runs: the log context with the API Gateway request ID,
- * then lower-cased header names and the body checks before the handler, the error
- * envelope, and CORS on every answer. Those four are one middleware, as middy awaits
- * each middleware's hooks in turn.
+ * The middleware every JSON route runs: the log context with the API Gateway request ID;
+ * then, before the handler, the caller's scope, lower-cased header names, the body checks
+ * and the brand the body names; the error envelope, and CORS on every answer. Those four
+ * are one middleware, as middy awaits each middleware's hooks in turn. The order is the
+ * spec's: a caller without the right to act for the brand is refused (403) whatever its
+ * body; a body with no usable brand is left to the route's schema (400/1519).
  */
-export function jsonRoute(options: { allowedOrigins?: readonly string[] } = {}) {
+export function jsonRoute(options: { allowedOrigins?: readonly string[]; scope?: string } = {}) {
   const addCorsHeaders = corsHeaders(options.allowedOrigins ?? allowedOrigins);
+  const scope = options.scope ?? WRITE_CUSTOMERS;
   const http: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> = {
     before: ({ event }) => {
+      const caller = callerOf(event);
+      requireScope(caller, scope);
       if (event.headers) event.headers = lowerCaseNames(event.headers);
       if (event.multiValueHeaders) event.multiValueHeaders = lowerCaseNames(event.multiValueHeaders);
-      (event as JsonEvent).jsonBody = parseJsonBody(event, MAX_BODY_BYTES);
+      const body = parseJsonBody(event, MAX_BODY_BYTES);
+      const brand = typeof body.brand === 'string' ? brandKey(body.brand) : '';
+      if (brand !== '') requireBrand(caller, brand);
+      (event as JsonEvent).jsonBody = body;
     },
     after: addCorsHeaders,
     onError: (request) => {

@@ -10,7 +10,8 @@ export const mfaFields = {
   identifierType: z.string(),
   identifierValue: text(320),
   deviceId: text(256),
-  brand: text(64),
+  // Trimmed first: a brand of spaces is a malformed field (1519), not another brand (403).
+  brand: z.string().check(z.trim(), z.minLength(1), z.maxLength(64)),
 };
 
 export const sessionFields = { ...mfaFields, sessionId: text(128) };

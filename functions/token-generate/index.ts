@@ -6,7 +6,6 @@ import { openSession } from '../domain/open-session';
 import type { TokenIssuer } from '../domain/tokens';
 import { authResponse } from '../shared/auth-response';
 import { documentClient } from '../shared/aws-clients';
-import { callerOf, requireBrand, requireScope } from '../shared/caller';
 import { config, requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { firstFactorKeys } from '../shared/first-factor-keys';
@@ -26,10 +25,7 @@ const bodySchema = z.object({ ...mfaFields, authorizedToken: z.string().check(z.
 
 /** POST /auth/v1/mfa/token/generate */
 const lambdaHandler = async (event: JsonEvent) => {
-  const caller = callerOf(event);
-  requireScope(caller);
   const body = parseBody(bodySchema, event.jsonBody);
-  requireBrand(caller, body.brand);
 
   const opened = await openSession({ store, brands, firstFactorKeys, tokens, now: Date.now }, body);
 

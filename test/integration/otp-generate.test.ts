@@ -223,6 +223,7 @@ describe('POST /auth/v1/mfa/otp/generate', () => {
       ['deviceId', true],
       ['deviceId', null],
       ['brand', ['x']],
+      ['brand', '   '],
       ['sessionId', { id: 1 }],
       ['sessionId', 'P'.repeat(129)],
     ])('names %s when it is %p', async (field, value) => {

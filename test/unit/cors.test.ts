@@ -17,7 +17,7 @@ describe('cors', () => {
   it('echoes an allowed origin on a success', async () => {
     const handler = handlerWith(['https://app.example.com']);
 
-    const result = await handler(apiEvent({ body: {}, headers: { Origin: 'https://app.example.com' } }), lambdaContext('t'));
+    const result = await handler(apiEvent({ caller: { brand: 'acme' }, body: {}, headers: { Origin: 'https://app.example.com' } }), lambdaContext('t'));
 
     expect(result.headers).toMatchObject({ 'Access-Control-Allow-Origin': 'https://app.example.com', Vary: 'Origin' });
   });
@@ -25,7 +25,7 @@ describe('cors', () => {
   it('echoes an allowed origin on an error envelope too', async () => {
     const handler = handlerWith(['https://app.example.com'], true);
 
-    const result = await handler(apiEvent({ body: {}, headers: { origin: 'https://app.example.com' } }), lambdaContext('t'));
+    const result = await handler(apiEvent({ caller: { brand: 'acme' }, body: {}, headers: { origin: 'https://app.example.com' } }), lambdaContext('t'));
 
     expect(result.statusCode).toBe(401);
     expect(result.headers?.['Access-Control-Allow-Origin']).toBe('https://app.example.com');
@@ -34,7 +34,7 @@ describe('cors', () => {
   it('names no origin when the caller’s origin is not allowed', async () => {
     const handler = handlerWith(['https://app.example.com']);
 
-    const result = await handler(apiEvent({ body: {}, headers: { Origin: 'https://evil.example' } }), lambdaContext('t'));
+    const result = await handler(apiEvent({ caller: { brand: 'acme' }, body: {}, headers: { Origin: 'https://evil.example' } }), lambdaContext('t'));
 
     expect(result.headers?.['Access-Control-Allow-Origin']).toBeUndefined();
   });

@@ -10,9 +10,60 @@ function echoHandler(inner: (event: JsonEvent) => Promise<unknown> = async (even
   return middy(async (event: JsonEvent) => successResponse({ echo: await inner(event) })).use(jsonRoute());
 }
 
-const send = (options: EventOptions) => invoke(echoHandler(), apiEvent(options));
+/** An event from a caller allowed to act for brand acme. */
+const routeEvent = (options: EventOptions) => apiEvent({ caller: { brand: 'acme' }, ...options });
+
+const send = (options: EventOptions) => invoke(echoHandler(), routeEvent(options));
 
 const envelope = (code: number, message: string) => ({ status: { success: false, code, message } });
+
+describe('the caller checks, before the body is looked at', () => {
+  beforeEach(() => {
+    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  const FORBIDDEN = envelope(403, 'Forbidden');
+
+  it.each<[string, EventOptions]>([
+    ['a malformed body', { rawBody: '{' }],
+    ['a body that is not JSON', { rawBody: 'x=1', headers: { 'Content-Type': 'text/plain' } }],
+    ['a body over 16 KiB', { body: { pad: 'x'.repeat(MAX_BODY_BYTES) } }],
+  ])('answers 403 to a caller without customer:write whatever the body, here %s', async (_label, options) => {
+    const answer = await invoke(echoHandler(), apiEvent({ caller: { brand: 'acme', scopes: ['customer:read'] }, ...options }));
+
+    expect(answer.statusCode).toBe(403);
+    expect(answer.body).toEqual(FORBIDDEN);
+  });
+
+  it('answers 401 when the event carries no caller', async () => {
+    const answer = await invoke(echoHandler(), apiEvent({ rawBody: '{' }));
+
+    expect(answer.statusCode).toBe(401);
+  });
+
+  it.each(['other', ' OTHER '])('answers 403 to a body naming another brand (%p) before any other field is checked', async (brand) => {
+    const answer = await send({ body: { brand } });
+
+    expect(answer.statusCode).toBe(403);
+    expect(answer.body).toEqual(FORBIDDEN);
+  });
+
+  it.each([' ACME ', 'acme'])('passes a body naming the caller\'s brand as %p, in any case and spacing', async (brand) => {
+    const answer = await send({ body: { brand } });
+
+    expect(answer.statusCode).toBe(200);
+  });
+
+  it.each([undefined, 42, '   '])('leaves a body whose brand is %p to the route\'s schema', async (brand) => {
+    const answer = await send({ body: { brand } });
+
+    expect(answer.statusCode).toBe(200);
+  });
+});
 
 describe('the body checks', () => {
   beforeEach(() => {
@@ -41,7 +92,7 @@ describe('the body checks', () => {
   );
 
   it('finds the content type whatever the case of the header name', async () => {
-    const event = apiEvent({ body: { a: 1 } });
+    const event = routeEvent({ body: { a: 1 } });
     event.headers = { 'CONTENT-TYPE': 'application/json' };
 
     expect((await invoke(echoHandler(), event)).statusCode).toBe(200);
@@ -58,7 +109,7 @@ describe('the body checks', () => {
   );
 
   it('answers 415 when there is no content type', async () => {
-    const event = apiEvent({ body: { a: 1 } });
+    const event = routeEvent({ body: { a: 1 } });
     event.headers = {};
 
     const answer = await invoke(echoHandler(), event);
@@ -67,7 +118,7 @@ describe('the body checks', () => {
   });
 
   it('answers 415 when the event has no headers at all', async () => {
-    const event = apiEvent({ body: { a: 1 } });
+    const event = routeEvent({ body: { a: 1 } });
     (event as { headers: unknown }).headers = null;
 
     const answer = await invoke(echoHandler(), event);
@@ -107,7 +158,7 @@ describe('the body checks', () => {
   });
 
   it('decodes a base64-encoded body', async () => {
-    const event = apiEvent({ rawBody: Buffer.from('{"a":"é"}').toString('base64') });
+    const event = routeEvent({ rawBody: Buffer.from('{"a":"é"}').toString('base64') });
     event.isBase64Encoded = true;
 
     const answer = await invoke(echoHandler(), event);
@@ -116,7 +167,7 @@ describe('the body checks', () => {
   });
 
   it('answers 413 for a base64-encoded body over 16 KiB once decoded', async () => {
-    const event = apiEvent({ rawBody: Buffer.from(JSON.stringify({ pad: 'x'.repeat(MAX_BODY_BYTES) })).toString('base64') });
+    const event = routeEvent({ rawBody: Buffer.from(JSON.stringify({ pad: 'x'.repeat(MAX_BODY_BYTES) })).toString('base64') });
     event.isBase64Encoded = true;
 
     expect((await invoke(echoHandler(), event)).statusCode).toBe(413);
@@ -167,7 +218,7 @@ describe('the error envelope', () => {
   it('answers an unexpected error with a bare 500/1503 that leaks nothing', async () => {
     const logged = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
 
-    const answer = await invoke(failing(new Error('secret detail +18767431754')), apiEvent({ body: {} }));
+    const answer = await invoke(failing(new Error('secret detail +18767431754')), routeEvent({ body: {} }));
 
     expect(answer.statusCode).toBe(500);
     expect(answer.body).toEqual(envelope(1503, 'Unable to generate OTP'));
@@ -181,7 +232,7 @@ describe('the error envelope', () => {
       jest.spyOn(logger, 'error').mockImplementation(() => undefined);
       const error = Object.assign(new Error('busy'), { name });
 
-      const answer = await invoke(failing(error), apiEvent({ body: {} }));
+      const answer = await invoke(failing(error), routeEvent({ body: {} }));
 
       expect(answer.statusCode).toBe(503);
       expect(answer.headers['Retry-After']).toBe('1');
@@ -193,13 +244,13 @@ describe('the error envelope', () => {
     jest.spyOn(logger, 'error').mockImplementation(() => undefined);
     const error = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
 
-    expect((await invoke(failing(error), apiEvent({ body: {} }))).statusCode).toBe(503);
+    expect((await invoke(failing(error), routeEvent({ body: {} }))).statusCode).toBe(503);
   });
 
   it('answers an API error with its status, code, message and Retry-After', async () => {
     jest.spyOn(logger, 'info').mockImplementation(() => undefined);
 
-    const answer = await invoke(failing(new RateLimitedError(42)), apiEvent({ body: {} }));
+    const answer = await invoke(failing(new RateLimitedError(42)), routeEvent({ body: {} }));
 
     expect(answer.statusCode).toBe(429);
     expect(answer.headers).toMatchObject({ 'Retry-After': '42', 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
@@ -209,6 +260,6 @@ describe('the error envelope', () => {
   it('answers a thrown non-error value with 500', async () => {
     jest.spyOn(logger, 'error').mockImplementation(() => undefined);
 
-    expect((await invoke(failing('a string'), apiEvent({ body: {} }))).statusCode).toBe(500);
+    expect((await invoke(failing('a string'), routeEvent({ body: {} }))).statusCode).toBe(500);
   });
 });
