@@ -3,7 +3,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { TokenSigner } from '../domain/token-signer';
 import { ServiceUnavailableError } from '../shared/errors';
 import { errorResponse, jsonResponse } from '../shared/http-response';
-import { logger } from '../shared/logger';
+import { logContext, logger } from '../shared/logger';
 import { ROUTE_OPTIONS } from '../shared/route-options';
 import { tokenSigner } from '../shared/token-signer';
 
@@ -16,12 +16,14 @@ export function jwksHandler(signer: TokenSigner) {
   return middy<unknown, APIGatewayProxyResult>(
     async () => jsonResponse(200, await signer.publicJwks(), { 'Cache-Control': 'public, max-age=300' }),
     ROUTE_OPTIONS,
-  ).use({
-    onError: (request) => {
-      logger.error('Public keys unavailable', { error: request.error as Error });
-      request.response = errorResponse(new ServiceUnavailableError());
-    },
-  });
+  )
+    .use(logContext())
+    .use({
+      onError: (request) => {
+        logger.error('Public keys unavailable', { error: request.error as Error });
+        request.response = errorResponse(new ServiceUnavailableError());
+      },
+    });
 }
 
 export const handler = jwksHandler(tokenSigner);

@@ -6,6 +6,7 @@ import type { TokenSigner } from '../../functions/domain/token-signer';
 import { jwksHandler } from '../../functions/jwks/index';
 import { logger } from '../../functions/shared/logger';
 import { lambdaContext } from '../../scripts/local/lambda-context';
+import { captureLogs } from '../support/log-capture';
 
 const key: JWK = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'kid-1', alg: 'ES256', use: 'sig' };
 
@@ -41,6 +42,21 @@ describe('jwks handler', () => {
     expect(response.statusCode).toBe(503);
     expect(response.headers).toMatchObject({ 'Retry-After': '1', 'Cache-Control': 'no-store' });
     expect(JSON.parse(response.body)).toEqual({ status: { success: false, code: 1503, message: 'Unable to generate OTP' } });
+  });
+
+  it('logs the failure with the API Gateway request ID as correlation_id', async () => {
+    const logs = captureLogs();
+    const handler = jwksHandler(
+      signerWith(async () => {
+        throw new Error('KMS down');
+      }),
+    );
+
+    await handler({ requestContext: { requestId: 'req-jwks-1' } }, lambdaContext('jwks'));
+    logs.restore();
+
+    const line = logs.lines().find((entry) => entry.includes('Public keys unavailable'));
+    expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 'ERROR', correlation_id: 'req-jwks-1' });
   });
 
   it('serves the configured signer through middy', async () => {
