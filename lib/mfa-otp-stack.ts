@@ -10,6 +10,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
+import { TABLE_SCHEMA } from '../functions/shared/table-keys';
 import { bindFirstFactorSecrets, bindOtpDelivery, bindOtpPepper, bindSigningKey, bindTable } from './bindings';
 import { GATEWAY_ENVELOPES, WAF_RESPONSE_BODIES, type WafResponseBodyKey } from './envelopes';
 import { Monitoring } from './monitoring';
@@ -63,9 +64,9 @@ export class MfaOtpStack extends Stack {
     // who may read the items (hashes, sessions, brand settings, customer contacts) is
     // already decided by the exact IAM grants on the table.
     this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: 'ttl',
+      timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: isProd,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
