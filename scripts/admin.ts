@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
 import { DynamoStore } from '../functions/shared/dynamo-store';
 import { AdminUsageError, runAdmin } from './admin/commands';
 import { LOCAL_TABLE_NAME } from './local/local-stack-defaults';
@@ -23,13 +24,18 @@ function storeFromEnvironment(): DynamoStore {
   return new DynamoStore(documentClient, tableName ?? LOCAL_TABLE_NAME);
 }
 
+// zod/mini says only "Invalid input" without a locale; an operator is told what the range is.
+// The handlers never load one: this is the admin process only.
+z.config(z.locales.en());
+
 runAdmin(process.argv.slice(2), { store: storeFromEnvironment(), now: Date.now })
   .then((output) => {
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
   })
   .catch((error: unknown) => {
     if (error instanceof AdminUsageError) {
-      process.stderr.write(`${JSON.stringify({ error: error.message, ...(error.code ? { code: error.code } : {}) })}\n`);
+      // A refused value comes as JSON with its envelope code; the usage is text to read.
+      process.stderr.write(error.code ? `${JSON.stringify({ error: error.message, code: error.code })}\n` : `${error.message}\n`);
       process.exitCode = 2;
       return;
     }

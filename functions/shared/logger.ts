@@ -52,7 +52,8 @@ const EMAIL_IN_TEXT = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}/g;
  * may quote the number it refused). Handlers mask what they log themselves.
  */
 export function maskPersonalData(_key: string, value: unknown): unknown {
-  if (typeof value !== 'string' || value.length < 8) return value;
+  // Nothing shorter can hold an address (a@b.co) or a number (+ and seven digits).
+  if (typeof value !== 'string' || value.length < 6) return value;
   // Called for every key of every line: each pattern runs only where it can match (the
   // address pattern is the costly one, and a masked number such as +1876*****54 has no @).
   let masked = value;

@@ -7,6 +7,13 @@ describe('maskPersonalData', () => {
     expect(masked).toBe('Invalid parameter: PhoneNumber Reason: +1876*****54 is not valid; cc j*******@example.com');
   });
 
+  it.each([
+    ['ab@c.io', 'a*@c.io'],
+    ['a@b.co', '*@b.co'],
+  ])('masks an address as short as %p', (address, masked) => {
+    expect(maskPersonalData('to', address)).toBe(masked);
+  });
+
   it('masks every occurrence, as an error stack repeats its message', () => {
     const masked = maskPersonalData('stack', 'Error: to +447911123456\n    at send (+447911123456)');
 
