@@ -185,13 +185,14 @@ describe('POST /auth/v1/mfa/otp/generate over HTTP', () => {
       const reply = await request('/auth/v1/mfa/otp/resend', { headers: { Authorization: local.authorization }, body: '{}' });
 
       expect(reply.status).toBe(404);
-      expect(reply.body).toEqual({ status: { success: false, code: 404, message: 'Not found' } });
+      expect(reply.body).toEqual({ status: { success: false, code: 404, message: 'Not Found' } });
     });
 
-    it('answers 405 for GET on the route', async () => {
+    it('answers 404, as the deployed API does, for GET on the route', async () => {
       const reply = await request(GENERATE, { method: 'GET', headers: { Authorization: local.authorization } });
 
-      expect(reply.status).toBe(405);
+      expect(reply.status).toBe(404);
+      expect(reply.body).toEqual({ status: { success: false, code: 404, message: 'Not Found' } });
     });
 
     it('answers 413 for a body over 16 KiB', async () => {
