@@ -28,6 +28,7 @@ export const USAGE = `Usage: npm run admin -- <command> [options]
   brand put --brand B [--default-country CC] [--otp-max-count N|none] [--otp-timeout MIN|none]
             [--otp-length N] [--otp-validity MIN] [--max-otp-retry N] [--session-expiry MIN]
             [--external-id-login] [--otp-send-for-external-id MOBILE|EMAIL] [--mobile-sub-channel WHATSAPP|ZALO|none]
+            [--fallback-channels SMS|none]
             [--sms-sender-id S] [--sms-origination-number +N] [--allowed-countries CC,CC]
             [--template CHANNEL=TEXT]... [--first-factor-hs256-secret S] [--first-factor-hs256-secret-ref ARN]
             [--first-factor-jwks-url URL --first-factor-issuer ISS [--first-factor-audience AUD]]
@@ -50,6 +51,7 @@ const OPTIONS = {
   'external-id-login': { type: 'boolean' },
   'otp-send-for-external-id': { type: 'string' },
   'mobile-sub-channel': { type: 'string' },
+  'fallback-channels': { type: 'string' },
   'sms-sender-id': { type: 'string' },
   'sms-origination-number': { type: 'string' },
   'allowed-countries': { type: 'string' },
@@ -133,6 +135,13 @@ function parseTemplates(entries: string[] | undefined): Record<string, string> |
   return templates;
 }
 
+/** `sms` → ['SMS']; `none` → [] (no fallback: ?fallbackChannel=SMS answers 1603); absent → as stored. */
+function fallbackChannels(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim().toLowerCase() === 'none') return [];
+  return value.split(',').map((channel) => channel.trim().toUpperCase());
+}
+
 /** Writes a brand's configuration: given options over what is stored, validated as a whole. */
 export async function putBrand(values: Values, deps: AdminDeps): Promise<unknown> {
   const brand = requireBrand(values);
@@ -150,6 +159,7 @@ export async function putBrand(values: Values, deps: AdminDeps): Promise<unknown
     otpSendForExternalId: values['otp-send-for-external-id']?.toUpperCase(),
     mobileSubChannel:
       values['mobile-sub-channel']?.toLowerCase() === 'none' ? null : values['mobile-sub-channel']?.toUpperCase(),
+    fallbackChannels: fallbackChannels(values['fallback-channels']),
     smsSenderId: values['sms-sender-id'],
     smsOriginationNumber: values['sms-origination-number'],
     allowedCountries: values['allowed-countries']?.split(',').map((c) => c.trim().toUpperCase()),

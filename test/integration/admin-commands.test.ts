@@ -157,6 +157,21 @@ describe('admin brand put', () => {
     expect((await store.getBrandConfig(brand))?.mobileSubChannel).toBeNull();
   });
 
+  it('sets the fallback channels, none included', async () => {
+    const brand = await brandPut('--fallback-channels', 'none');
+    expect((await store.getBrandConfig(brand))?.fallbackChannels).toEqual([]);
+
+    await admin('brand', 'put', '--brand', brand, '--fallback-channels', 'sms');
+
+    expect((await store.getBrandConfig(brand))?.fallbackChannels).toEqual(['SMS']);
+  });
+
+  it('refuses a fallback channel other than SMS', async () => {
+    const error = await refusal('brand', 'put', '--brand', uniqueBrand('adm'), '--fallback-channels', 'WHATSAPP');
+
+    expect(error.message).toContain('fallbackChannels');
+  });
+
   it('refuses an unknown option', async () => {
     const error = await refusal('brand', 'put', '--brand', uniqueBrand('adm'), '--otp-max', '5');
 
