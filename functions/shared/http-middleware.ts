@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { brandKey } from '../domain/brand-config';
-import { callerOf, requireBrand, requireScope, WRITE_CUSTOMERS } from './caller';
+import { callerOf, requireBrand, requireScope } from './caller';
 import { InvalidDetailsError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
 import { errorResponse, toApiError } from './http-response';
 import { logContext, logger } from './logger';
@@ -55,19 +55,18 @@ function errorEnvelope(error: unknown): APIGatewayProxyResult {
 
 /**
  * The middleware every JSON route runs: the log context with the API Gateway request ID;
- * then, before the handler, the caller's scope, lower-cased header names, the body checks
+ * then, before the handler, the caller's scope (customer:write), lower-cased header names, the body checks
  * and the brand the body names; the error envelope, and CORS on every answer. Those four
  * are one middleware, as middy awaits each middleware's hooks in turn. The order is the
  * spec's: a caller without the right to act for the brand is refused (403) whatever its
  * body; a body with no usable brand is left to the route's schema (400/1519).
  */
-export function jsonRoute(options: { allowedOrigins?: readonly string[]; scope?: string } = {}) {
+export function jsonRoute(options: { allowedOrigins?: readonly string[] } = {}) {
   const addCorsHeaders = corsHeaders(options.allowedOrigins ?? allowedOrigins);
-  const scope = options.scope ?? WRITE_CUSTOMERS;
   const http: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> = {
     before: ({ event }) => {
       const caller = callerOf(event);
-      requireScope(caller, scope);
+      requireScope(caller);
       if (event.headers) event.headers = lowerCaseNames(event.headers);
       if (event.multiValueHeaders) event.multiValueHeaders = lowerCaseNames(event.multiValueHeaders);
       const body = parseJsonBody(event, MAX_BODY_BYTES);
