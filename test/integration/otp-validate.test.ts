@@ -2,6 +2,7 @@ import type { BrandConfig } from '../../functions/domain/brand-config';
 import { refreshKeyDigest } from '../../functions/domain/tokens';
 import { REFRESH_KEY_TTL_MS } from '../../functions/domain/validate-otp';
 import { handler } from '../../functions/otp-validate';
+import { documentClient } from '../../functions/shared/aws-clients';
 import { tableKeys } from '../../functions/shared/table-keys';
 import { apiEvent, invoke, uniqueBrand, type Answer, type EventOptions } from '../support/api-events';
 import { openSession, seedBrand, testStore } from '../support/fixtures';
@@ -348,6 +349,25 @@ describe('POST /auth/v1/mfa/otp/validate', () => {
         [200, 200],
         [401, 1505],
       ]);
+    });
+
+    it('does not spend the OTP for the right code when a wrong try used the last try after the session was read', async () => {
+      const fixture = await issued({ brand: { mfaMaxOtpRetryCount: 1 } });
+      const { otpHash } = (await storedItem(tableKeys.session(fixture.session.sessionId))) as { otpHash: string };
+      const send = documentClient.send.bind(documentClient);
+      const spy = jest.spyOn(documentClient, 'send').mockImplementation(async (command: Parameters<typeof send>[0]) => {
+        // Between this request's read and its consuming write, another request's wrong try lands.
+        if (String((command.input as { UpdateExpression?: string }).UpdateExpression ?? '').startsWith('SET consumedBy')) {
+          expect(await store.recordWrongTry(fixture.session.sessionId, otpHash)).toBe(true);
+        }
+        return send(command);
+      });
+
+      const answer = await validate(fixture);
+      spy.mockRestore();
+
+      expect(outcome(answer)).toEqual([429, 1518]);
+      expect(answer.body.auth).toBeUndefined();
     });
 
     it('stops 20 wrong tries at once exactly at the cap of 5', async () => {

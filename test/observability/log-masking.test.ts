@@ -14,6 +14,14 @@ describe('maskPersonalData', () => {
     expect(maskPersonalData('to', address)).toBe(masked);
   });
 
+  it.each([
+    ['a seven-digit number', 'to +2481234 failed', 'to +2481*34 failed'],
+    ['an address in capitals', 'cc JANE@EXAMPLE.COM', 'cc J***@EXAMPLE.COM'],
+    ['an address in a stack', 'Error: no route to jane@example.com\n    at send (sender.js:1)', 'Error: no route to j***@example.com\n    at send (sender.js:1)'],
+  ])('masks %s', (_label, text, masked) => {
+    expect(maskPersonalData('message', text)).toBe(masked);
+  });
+
   it('masks every occurrence, as an error stack repeats its message', () => {
     const masked = maskPersonalData('stack', 'Error: to +447911123456\n    at send (+447911123456)');
 

@@ -24,6 +24,14 @@ describe('newOtp', () => {
     expect(seen.map((digits) => digits.size)).toEqual([10, 10, 10, 10, 10, 10]);
   });
 
+  it.each([8, 10])('draws the leading digits of a %i-digit code too', (length) => {
+    // Were the range cut short, the first digits would always be zeros: 200 draws whose
+    // first four digits are all 0000 happen with probability 1e-800.
+    const codes = Array.from({ length: 200 }, () => newOtp(length));
+
+    expect(codes.some((code) => !code.startsWith('0000'))).toBe(true);
+  });
+
   it('rarely repeats itself', () => {
     const codes = new Set(Array.from({ length: 1000 }, () => newOtp(10)));
 

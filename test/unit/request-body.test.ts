@@ -83,6 +83,19 @@ describe('requireScope and requireBrand', () => {
     expect(() => requireScope({ ...caller, scopes: ['customer:write'] })).not.toThrow();
   });
 
+  it.each([['xcustomer:write'], ['customer:write2'], ['customer:read,customer:write'], ['customer']])(
+    'refuses the scope %p, which only contains customer:write',
+    (scope) => {
+      expect(() => requireScope({ ...caller, scopes: [scope] })).toThrow(ForbiddenError);
+    },
+  );
+
+  it('reads scopes separated by spaces only', () => {
+    const read = callerOf({ requestContext: { authorizer: { brand: 'acme', scopes: 'customer:read,customer:write' } } } as unknown as Parameters<typeof callerOf>[0]);
+
+    expect(() => requireScope(read)).toThrow(ForbiddenError);
+  });
+
   it('refuses another brand with 403', () => {
     expect(() => requireBrand(caller, 'other')).toThrow(ForbiddenError);
     expect(() => requireBrand(caller, 'acme')).not.toThrow();

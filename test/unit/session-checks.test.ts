@@ -68,8 +68,8 @@ describe('assertSessionFor', () => {
     );
   });
 
-  it('refuses another device with 1508', () => {
-    expect(() => assertSessionFor(sessionWith({ deviceId: 'device-2' }), claim, NOW)).toThrow(
+  it.each(['device-2', 'DEVICE-1', ' device-1', 'device-1 '])('refuses the device %p for a session opened on device-1 with 1508', (deviceId) => {
+    expect(() => assertSessionFor(sessionWith({ deviceId: 'device-1' }), { ...claim, deviceId }, NOW)).toThrow(
       expect.objectContaining({ httpStatus: 401, code: 1508 }),
     );
   });
