@@ -1,5 +1,5 @@
 import { FUNCTION_NAMES, type FunctionName } from '../../lib/permissions';
-import { actionsOf, logicalId, roleStatements, type Statement, synth, type Synthesized } from './synth';
+import { actionsOf, logicalId, resources, roleStatements, type Statement, synth, type Synthesized } from './synth';
 
 // Every function may write its own log group and send traces; nothing else is implicit.
 const BASELINE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
@@ -77,6 +77,20 @@ describe('function permissions', () => {
     for (const resource of resourcesOf(tableStatements)) {
       expect(resource).toEqual({ 'Fn::GetAtt': [ids.table, 'Arn'] });
     }
+  });
+
+  it('grants no function role anything through a resource policy, where the role checks above cannot see it', () => {
+    const roleIds = FUNCTION_NAMES.map((name) => logicalId(synthesized.stack.functions[name].role));
+    const resourcePolicies = Object.entries(resources(synthesized.template)).flatMap(([id, resource]) => {
+      const properties = resource.Properties ?? {};
+      const document = properties.KeyPolicy ?? properties.PolicyDocument ?? properties.ResourcePolicy;
+      if (!document || resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::Role') return [];
+      return ((document as { Statement?: Statement[] }).Statement ?? []).map((statement) => ({ id, statement }));
+    });
+
+    expect(resourcePolicies.length).toBeGreaterThan(0);
+    const naming = resourcePolicies.filter(({ statement }) => roleIds.some((roleId) => JSON.stringify(statement.Principal ?? {}).includes(`"${roleId}"`)));
+    expect(naming).toEqual([]);
   });
 
   it('scopes kms:Sign and kms:GetPublicKey to the token-signing key', () => {

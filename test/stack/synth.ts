@@ -66,6 +66,8 @@ export interface Statement {
   Action: string | string[];
   Resource: unknown;
   Condition?: unknown;
+  /** Only in a resource policy: who it grants to. */
+  Principal?: unknown;
 }
 
 /** Every statement that reaches the function's role: attached policies, inline and managed ones. */
