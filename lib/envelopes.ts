@@ -20,6 +20,9 @@ export interface GatewayEnvelope {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** On every gateway answer, as on the handlers' own (functions/shared/http-response.ts): no cache keeps an answer. */
+export const GATEWAY_ENVELOPE_HEADERS: Readonly<Record<string, string>> = { 'Cache-Control': "'no-store'" };
+
 const AUTHORIZER_DOWN = { statusCode: '503', template: envelope(1503, UNEXPECTED_ERROR_MESSAGE), headers: { 'Retry-After': "'1'" } };
 
 export const GATEWAY_ENVELOPES: readonly GatewayEnvelope[] = [

@@ -12,7 +12,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../functions/shared/table-keys';
 import { bindFirstFactorSecrets, bindOtpDelivery, bindOtpPepper, bindSigningKey, bindTable } from './bindings';
-import { GATEWAY_ENVELOPES, WAF_RESPONSE_BODIES, type WafResponseBodyKey } from './envelopes';
+import { GATEWAY_ENVELOPE_HEADERS, GATEWAY_ENVELOPES, WAF_RESPONSE_BODIES, type WafResponseBodyKey } from './envelopes';
 import { Monitoring } from './monitoring';
 import { FUNCTION_ACCESS, FUNCTION_NAMES, type FunctionName } from './permissions';
 import { ServiceFunction } from './service-function';
@@ -289,7 +289,7 @@ export class MfaOtpStack extends Stack {
         type: response.type,
         ...(response.statusCode ? { statusCode: response.statusCode } : {}),
         templates: { 'application/json': response.template },
-        responseHeaders: { ...corsHeaders, ...response.headers },
+        responseHeaders: { ...corsHeaders, ...GATEWAY_ENVELOPE_HEADERS, ...response.headers },
       });
     }
     return api;

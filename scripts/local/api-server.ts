@@ -34,7 +34,7 @@ const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 const envelope = (statusCode: number, code: number, message: string): APIGatewayProxyResult => ({
   statusCode,
-  headers: { 'Content-Type': 'application/json' },
+  headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
   body: JSON.stringify({ status: { success: false, code, message } }),
 });
 
@@ -73,7 +73,7 @@ export function createApiServer(options: ApiServerOptions): Server {
       } catch (error) {
         if (error instanceof Error && error.message === 'Unauthorized') return envelope(401, 401, 'Unauthorized');
         // API Gateway's AUTHORIZER_CONFIGURATION_ERROR response, which the stack maps to a retryable 503 (lib/envelopes.ts).
-        return { ...envelope(503, 1503, 'Unable to generate OTP'), headers: { 'Content-Type': 'application/json', 'Retry-After': '1' } };
+        return { ...envelope(503, 1503, 'Unable to generate OTP'), headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': '1' } };
       }
       if (options.authorizerCacheSeconds > 0) {
         authorizerCache.set(authorization, { result, until: Date.now() + options.authorizerCacheSeconds * 1000 });
@@ -131,7 +131,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   const statusCode = tooLarge ? 431 : 400;
   const { body } = envelope(statusCode, statusCode, tooLarge ? 'Request header fields too large' : 'Bad request');
   socket.end(
-    `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nContent-Type: application/json\r\n` +
+    `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

@@ -120,6 +120,7 @@ describe('POST /auth/v1/mfa/otp/generate over HTTP', () => {
 
       expect(reply.status).toBe(401);
       expect(reply.body).toEqual(UNAUTHORIZED);
+      expect(reply.headers.get('cache-control')).toBe('no-store');
     });
 
     const b64 = (text: string) => Buffer.from(text).toString('base64');

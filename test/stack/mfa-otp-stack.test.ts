@@ -249,6 +249,15 @@ describe('MfaOtpStack (prod)', () => {
       });
     });
 
+    it('marks every answer API Gateway writes itself no-store, as the handlers mark theirs', () => {
+      const responses = ofType(prod, 'AWS::ApiGateway::GatewayResponse');
+
+      expect(responses.length).toBeGreaterThan(0);
+      for (const [, response] of responses) {
+        expect(response.Properties?.ResponseParameters).toMatchObject({ 'gatewayresponse.header.Cache-Control': "'no-store'" });
+      }
+    });
+
     it.each(['DEFAULT_4XX', 'DEFAULT_5XX'])('wraps %s in the envelope without leaking detail', (type) => {
       const [[, response] = []] = ofType(prod, 'AWS::ApiGateway::GatewayResponse').filter(
         ([, resource]) => resource.Properties?.ResponseType === type,
