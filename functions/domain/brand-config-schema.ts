@@ -1,3 +1,4 @@
+import { isSupportedCountry } from 'libphonenumber-js';
 import * as z from 'zod/mini';
 import { InvalidBrandConfigError } from '../shared/errors';
 import { CHANNELS } from './brand-config';
@@ -8,7 +9,11 @@ import { CHANNELS } from './brand-config';
  */
 
 const minutes = z.number().check(z.int(), z.gte(1), z.lte(60 * 24 * 30));
-const countryCode = z.string().check(z.regex(/^[A-Z]{2}$/));
+/** A country numbers can be read in: ISO 3166 alpha-2, as libphonenumber knows it (XX or ZZ are not). */
+const countryCode = z.string().check(
+  z.regex(/^[A-Z]{2}$/),
+  z.refine((code) => isSupportedCountry(code), { message: 'Not a country phone numbers can be read in' }),
+);
 
 const firstFactorSchema = z.object({
   /** HS256: the shared secret itself (local development) ... */

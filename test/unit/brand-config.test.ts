@@ -71,6 +71,8 @@ describe('parseBrandConfig', () => {
     ['otpLength', { otpLength: 11 }],
     ['mfaMaxOtpRetryCount', { mfaMaxOtpRetryCount: 0 }],
     ['defaultCountry', { defaultCountry: 'us' }],
+    ['defaultCountry', { defaultCountry: 'XX' }],
+    ['allowedCountries', { allowedCountries: ['US', 'ZZ'] }],
     ['mobileSubChannel', { mobileSubChannel: 'SMS' }],
     ['fallbackChannels', { fallbackChannels: ['EMAIL'] }],
     ['smsSenderId', { smsSenderId: 'TOO-LONG-SENDER' }],
