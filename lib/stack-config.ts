@@ -94,8 +94,31 @@ const contextSchema = z.object({
     .optional(),
 });
 
-/** Reads and checks the context; an invalid value stops synth with the key's name. */
+/** A context value synth cannot go on with; bin/app.ts prints its message alone. */
+export class InvalidContextError extends Error {
+  constructor(problems: readonly string[]) {
+    super(`Invalid CDK context: ${problems.join('; ')}`);
+    this.name = 'InvalidContextError';
+  }
+}
+
+const spelling = (key: string) => key.toLowerCase().replace(/[-_]/g, '');
+
+/**
+ * Keys that are one of ours spelt another way (`Stage`, `alarm-email`): CDK would pass
+ * them by, and `-c Stage=prod` would quietly synthesize dev.
+ */
+function misspeltKeys(node: Node): string[] {
+  const ours = new Map<string, string>(CONTEXT_KEYS.map((key) => [spelling(key), key]));
+  return Object.keys(node.getAllContext() as Record<string, unknown>)
+    .filter((key) => !(CONTEXT_KEYS as readonly string[]).includes(key) && ours.has(spelling(key)))
+    .map((key) => `${key}: unknown key, did you mean ${ours.get(spelling(key))}?`);
+}
+
+/** Reads and checks the context; an invalid value or a misspelt key stops synth, naming the key. */
 export function readStackConfig(node: Node): StackConfig {
+  const misspelt = misspeltKeys(node);
+  if (misspelt.length > 0) throw new InvalidContextError(misspelt);
   const raw: Record<string, unknown> = {};
   for (const key of CONTEXT_KEYS) {
     const value: unknown = node.tryGetContext(key);
@@ -105,7 +128,7 @@ export function readStackConfig(node: Node): StackConfig {
   const result = contextSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid CDK context: ${problems.join('; ')}`);
+    throw new InvalidContextError(problems);
   }
   const { logRetentionDays, ...context } = result.data;
   return {

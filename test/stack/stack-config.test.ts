@@ -73,4 +73,16 @@ describe('readStackConfig', () => {
   ])('refuses %s=%s and names the key', (key, value) => {
     expect(() => read({ [key]: value })).toThrow(new RegExp(`Invalid CDK context: .*${key}`));
   });
+
+  it.each([
+    ['Stage', 'stage'],
+    ['alarm-email', 'alarmEmail'],
+    ['WAF_RATE_LIMIT_PER_IP', 'wafRateLimitPerIp'],
+  ])('refuses the key %s, which would be passed by, naming %s', (key, meant) => {
+    expect(() => read({ [key]: 'prod' })).toThrow(`Invalid CDK context: ${key}: unknown key, did you mean ${meant}?`);
+  });
+
+  it("lets CDK's own context keys pass", () => {
+    expect(read({ '@aws-cdk/core:newStyleStackSynthesis': true, 'acknowledged-issue-numbers': [1] }).stage).toBe('dev');
+  });
 });
