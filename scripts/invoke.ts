@@ -5,32 +5,41 @@ import { LOCAL_TABLE_NAME } from './local/local-stack-defaults';
 import { lambdaContext } from './local/lambda-context';
 
 const FUNCTIONS = ['authorizer', 'otp-generate', 'otp-validate', 'token-generate', 'jwks'];
-const USAGE = `Usage: npm run invoke -- <${FUNCTIONS.join('|')}> <event.json> [--set field=value]...
+const USAGE = `Usage: npm run invoke -- <${FUNCTIONS.join('|')}> <event.json> [--set field=value]... [--header Name=value]...
 Runs one handler with an API Gateway event file against the local stack (start it with npm start).
---set replaces a field of the event's JSON body, e.g. --set sessionId=P-...`;
+--set replaces a field of the event's JSON body, e.g. --set sessionId=P-...
+--header sets a request header, e.g. --header "Authorization=Basic ..." for the authorizer.
+The handler's answer goes to stdout, its log lines to stderr.`;
 
-/** Applies `--set field=value` pairs to the JSON body of a proxy event. */
-function withBodyFields(event: Record<string, unknown>, pairs: string[]): Record<string, unknown> {
-  if (pairs.length === 0) return event;
-  const body = JSON.parse(String(event.body ?? '{}')) as Record<string, unknown>;
-  for (const pair of pairs) {
-    const equals = pair.indexOf('=');
-    if (equals < 1) throw new Error(`--set takes field=value, got "${pair}"`);
-    body[pair.slice(0, equals)] = pair.slice(equals + 1);
+/** `name=value` split at the first `=`. */
+function pair(option: string, text: string): [string, string] {
+  const equals = text.indexOf('=');
+  if (equals < 1) throw new Error(`${option} takes name=value, got "${text}"`);
+  return [text.slice(0, equals), text.slice(equals + 1)];
+}
+
+/** Applies `--set` pairs to the JSON body of a proxy event and `--header` pairs to its headers. */
+function withChanges(event: Record<string, unknown>, fields: [string, string][], headers: [string, string][]): Record<string, unknown> {
+  const changed = { ...event };
+  if (fields.length > 0) {
+    changed.body = JSON.stringify({ ...(JSON.parse(String(event.body ?? '{}')) as Record<string, unknown>), ...Object.fromEntries(fields) });
   }
-  return { ...event, body: JSON.stringify(body) };
+  if (headers.length > 0) changed.headers = { ...(event.headers as Record<string, string> | undefined), ...Object.fromEntries(headers) };
+  return changed;
 }
 
 /** `sam local invoke` without Docker: the handler Lambda runs, with an event file. */
 async function main(argv: string[]): Promise<void> {
   const [name, eventFile, ...rest] = argv;
   if (!name || !eventFile || !FUNCTIONS.includes(name)) throw new Error(USAGE);
-  const pairs: string[] = [];
+  const fields: [string, string][] = [];
+  const headers: [string, string][] = [];
   for (let i = 0; i < rest.length; i += 2) {
-    if (rest[i] !== '--set' || rest[i + 1] === undefined) throw new Error(USAGE);
-    pairs.push(rest[i + 1] as string);
+    const [option, value] = [rest[i], rest[i + 1]];
+    if (value === undefined || (option !== '--set' && option !== '--header')) throw new Error(USAGE);
+    (option === '--set' ? fields : headers).push(pair(option, value));
   }
-  const event = withBodyFields(JSON.parse(readFileSync(eventFile, 'utf8')) as Record<string, unknown>, pairs);
+  const event = withChanges(JSON.parse(readFileSync(eventFile, 'utf8')) as Record<string, unknown>, fields, headers);
 
   const localDir = process.env.LOCAL_DIR ?? '.local';
   applyLocalEnvironment({
@@ -39,9 +48,12 @@ async function main(argv: string[]): Promise<void> {
     localDir,
     outboxFile: process.env.OUTBOX_FILE ?? join(localDir, 'outbox.jsonl'),
   });
+  // As sam local invoke does: the answer alone on stdout, so that it pipes into jq.
+  const writeAnswer = process.stdout.write.bind(process.stdout);
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
   const { handler } = (await import(`../functions/${name}/index`)) as { handler: (e: unknown, c: unknown) => Promise<unknown> };
   const result = await handler(event, lambdaContext(name));
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  writeAnswer(`${JSON.stringify(result, null, 2)}\n`);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
