@@ -2,7 +2,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 
 /**
  * Responses that API Gateway and WAF write themselves, before any handler runs, in the
- * envelope of shared/spec/api.md so that a client parses every answer the same way.
+ * envelope of docs/api.md so that a client parses every answer the same way.
  */
 export function envelope(code: number, message: string): string {
   return JSON.stringify({ status: { success: false, code, message } });

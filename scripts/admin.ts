@@ -9,11 +9,12 @@ import { LOCAL_TABLE_NAME } from './local/local-stack-defaults';
  * Without TABLE_NAME it manages the local stack (DYNAMODB_ENDPOINT, default the local
  * port); with TABLE_NAME, the deployed table with the usual AWS credentials.
  */
+const tableName = process.env.TABLE_NAME;
+const local = !tableName;
+const endpoint = process.env.DYNAMODB_ENDPOINT ?? (local ? `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}` : undefined);
+
 function storeFromEnvironment(): DynamoStore {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const tableName = process.env.TABLE_NAME;
-  const local = !tableName;
-  const endpoint = process.env.DYNAMODB_ENDPOINT ?? (local ? `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}` : undefined);
   const client = new DynamoDBClient({
     region: process.env.AWS_REGION ?? 'us-east-1',
     ...(endpoint ? { endpoint } : {}),
@@ -40,7 +41,12 @@ runAdmin(process.argv.slice(2), { store: storeFromEnvironment(), now: Date.now }
       return;
     }
     const name = (error as Error).name;
-    const hint = name === 'ResourceNotFoundException' ? ' (is the table there? start the local stack with npm start, or set TABLE_NAME)' : '';
+    const hint =
+      name === 'ResourceNotFoundException'
+        ? ' (is the table there? start the local stack with npm start, or set TABLE_NAME)'
+        : (error as NodeJS.ErrnoException).code === 'ECONNREFUSED' && endpoint
+          ? ` (nothing answers at ${endpoint}: start the local stack with npm start, or set DYNAMODB_PORT or DYNAMODB_ENDPOINT to where its DynamoDB listens)`
+          : '';
     process.stderr.write(`${JSON.stringify({ error: `${name}: ${(error as Error).message}${hint}` })}\n`);
     process.exitCode = 1;
   });

@@ -1,6 +1,6 @@
 /**
  * Every failure the API can answer with. Each class carries the HTTP status and the
- * envelope code of ../shared/spec/api.md; `toResponse` in http-response.ts is the one
+ * envelope code of docs/api.md; `toResponse` in http-response.ts is the one
  * place that turns them into responses.
  */
 export abstract class ApiError extends Error {

@@ -25,11 +25,11 @@ export interface AdminDeps {
 }
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
-  brand put --brand B [--default-country CC] [--otp-max-count N|none] [--otp-timeout MIN|none]
+  brand put --brand B [--default-country CC|none] [--otp-max-count N|none] [--otp-timeout MIN|none]
             [--otp-length N] [--otp-validity MIN] [--max-otp-retry N] [--session-expiry MIN]
-            [--external-id-login] [--otp-send-for-external-id MOBILE|EMAIL] [--mobile-sub-channel WHATSAPP|ZALO|none]
-            [--fallback-channels SMS|none]
-            [--sms-sender-id S] [--sms-origination-number +N] [--allowed-countries CC,CC]
+            [--external-id-login | --no-external-id-login] [--otp-send-for-external-id MOBILE|EMAIL]
+            [--mobile-sub-channel WHATSAPP|ZALO|none] [--fallback-channels SMS|none]
+            [--sms-sender-id S|none] [--sms-origination-number +N|none] [--allowed-countries CC,CC|none]
             [--template CHANNEL=TEXT]... [--first-factor-hs256-secret S] [--first-factor-hs256-secret-ref ARN]
             [--first-factor-jwks-url URL --first-factor-issuer ISS [--first-factor-audience AUD]]
             [--oauth-issuer ISS --oauth-audience AUD --oauth-jwks-url URL]
@@ -37,7 +37,11 @@ export const USAGE = `Usage: npm run admin -- <command> [options]
   credentials create --brand B [--scope customer:write]...
   customer put --brand B --identifier-type USERNAME|EXTERNALID --identifier-value V [--mobile M] [--email E]
   session create --brand B --identifier-type T --identifier-value V --device-id D [--ttl-minutes N]
-  first-factor-token --brand B --identifier-type T --identifier-value V --device-id D [--ttl-minutes N]`;
+  first-factor-token --brand B --identifier-type T --identifier-value V --device-id D [--ttl-minutes N]
+brand put changes only the options given and keeps the rest of the stored configuration;
+none clears an option. A running function sees a change once its brand cache expires
+(BRAND_CACHE_SECONDS, 60 by default).
+A negative number goes with = (--otp-max-count=-1).`;
 
 const OPTIONS = {
   brand: { type: 'string' },
@@ -49,6 +53,7 @@ const OPTIONS = {
   'max-otp-retry': { type: 'string' },
   'session-expiry': { type: 'string' },
   'external-id-login': { type: 'boolean' },
+  'no-external-id-login': { type: 'boolean' },
   'otp-send-for-external-id': { type: 'string' },
   'mobile-sub-channel': { type: 'string' },
   'fallback-channels': { type: 'string' },
@@ -71,6 +76,7 @@ const OPTIONS = {
   'oauth-issuer': { type: 'string' },
   'oauth-audience': { type: 'string' },
   'oauth-jwks-url': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -81,9 +87,10 @@ export async function runAdmin(argv: string[], deps: AdminDeps): Promise<unknown
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new AdminUsageError((error as Error).message);
+    throw new AdminUsageError(`${(error as Error).message}\n${USAGE}`);
   }
   const { values, positionals } = parsed;
+  if (values.help) throw new AdminUsageError(USAGE);
   const command = positionals.join(' ');
   switch (command) {
     case 'brand put':
@@ -142,27 +149,47 @@ function fallbackChannels(value: string | undefined): string[] | undefined {
   return value.split(',').map((channel) => channel.trim().toUpperCase());
 }
 
+const CLEARED_BY_NONE = ['defaultCountry', 'smsSenderId', 'smsOriginationNumber', 'allowedCountries'] as const;
+
+/** An option's value, `null` for none (clear it), or undefined when not given. */
+function clearable(value: string | undefined): string | null | undefined {
+  return value?.trim().toLowerCase() === 'none' ? null : value;
+}
+
+/** Maps a value that was given; none (null) and not given (undefined) pass as they are. */
+function mapSet<T>(value: string | null | undefined, map: (value: string) => T): T | null | undefined {
+  return typeof value === 'string' ? map(value) : value;
+}
+
+function externalIdLogin(values: Values): boolean | undefined {
+  if (values['external-id-login'] && values['no-external-id-login']) {
+    throw new AdminUsageError('--external-id-login and --no-external-id-login contradict each other');
+  }
+  if (values['no-external-id-login']) return false;
+  return values['external-id-login'];
+}
+
 /** Writes a brand's configuration: given options over what is stored, validated as a whole. */
 export async function putBrand(values: Values, deps: AdminDeps): Promise<unknown> {
   const brand = requireBrand(values);
   const current: Record<string, unknown> = { ...((await deps.store.getBrandConfig(brand)) ?? {}) };
   const changes: Record<string, unknown> = {
     brand,
-    defaultCountry: values['default-country']?.toUpperCase(),
+    defaultCountry: mapSet(clearable(values['default-country']), (code) => code.toUpperCase()),
     otpMaxCount: nullableInteger('otp-max-count', values['otp-max-count']),
     otpTimeOut: nullableInteger('otp-timeout', values['otp-timeout']),
     otpLength: integer('otp-length', values['otp-length']),
     otpValidityMinutes: integer('otp-validity', values['otp-validity']),
     mfaMaxOtpRetryCount: integer('max-otp-retry', values['max-otp-retry']),
     mfaSessionExpiryMinutes: integer('session-expiry', values['session-expiry']),
-    externalIdLoginEnabled: values['external-id-login'],
+    externalIdLoginEnabled: externalIdLogin(values),
     otpSendForExternalId: values['otp-send-for-external-id']?.toUpperCase(),
     mobileSubChannel:
       values['mobile-sub-channel']?.toLowerCase() === 'none' ? null : values['mobile-sub-channel']?.toUpperCase(),
     fallbackChannels: fallbackChannels(values['fallback-channels']),
-    smsSenderId: values['sms-sender-id'],
-    smsOriginationNumber: values['sms-origination-number'],
-    allowedCountries: values['allowed-countries']?.split(',').map((c) => c.trim().toUpperCase()),
+    smsSenderId: clearable(values['sms-sender-id']),
+    smsOriginationNumber: clearable(values['sms-origination-number']),
+    allowedCountries: mapSet(clearable(values['allowed-countries']), (codes) => codes.split(',').map((c) => c.trim().toUpperCase())),
   };
   const templates = parseTemplates(values.template);
   if (templates) changes.templates = { ...((current.templates as object) ?? {}), ...templates };
@@ -177,9 +204,11 @@ export async function putBrand(values: Values, deps: AdminDeps): Promise<unknown
   if (values['oauth-issuer'] || values['oauth-audience'] || values['oauth-jwks-url']) {
     changes.oauth = { issuer: values['oauth-issuer'], audience: values['oauth-audience'], jwksUrl: values['oauth-jwks-url'] };
   }
-  const merged = { ...current, ...withoutUndefined(changes) } as BrandConfigInput;
+  const merged: Record<string, unknown> = { ...current, ...withoutUndefined(changes) };
+  // These are absent rather than null when unset: none removes them.
+  for (const key of CLEARED_BY_NONE) if (merged[key] === null) delete merged[key];
   try {
-    const config = parseBrandConfig(merged);
+    const config = parseBrandConfig(merged as BrandConfigInput);
     // The authorizer finds a bearer token's brand by its issuer, so an issuer has one brand.
     if (config.oauth) {
       const owner = await deps.store.getOAuthIssuer(config.oauth.issuer);
@@ -221,16 +250,22 @@ async function putCustomer(values: Values, deps: AdminDeps) {
     throw new AdminUsageError('--identifier-type must be USERNAME or EXTERNALID');
   }
   if (!values.mobile && !values.email) throw new AdminUsageError('--mobile or --email is required');
+  const customer = withoutUndefined({
+    mobile: values.mobile ? contact('mobile', () => normaliseIdentifier('MOBILE', values.mobile as string, config).value) : undefined,
+    email: values.email ? contact('email', () => normaliseIdentifier('EMAIL', values.email as string).value) : undefined,
+  });
+  await deps.store.putCustomer(brand, identifier, customer);
+  return { brand, identifierType: identifier.type, identifierValue: identifier.value, ...customer };
+}
+
+/** A customer's mobile or e-mail, normalised; a refusal names the option, not the API's field. */
+function contact(option: 'mobile' | 'email', normalise: () => string): string {
   try {
-    const customer = withoutUndefined({
-      mobile: values.mobile ? normaliseIdentifier('MOBILE', values.mobile, config).value : undefined,
-      email: values.email ? normaliseIdentifier('EMAIL', values.email).value : undefined,
-    });
-    await deps.store.putCustomer(brand, identifier, customer);
-    return { brand, identifierType: identifier.type, identifierValue: identifier.value, ...customer };
+    return normalise();
   } catch (error) {
-    if (error instanceof ApiError) throw new AdminUsageError(`Invalid --mobile or --email: ${error.message}`, error.code);
-    throw error;
+    if (!(error instanceof ApiError)) throw error;
+    const why = option === 'mobile' ? "not a valid number, or outside the brand's allowed countries" : 'not an e-mail address';
+    throw new AdminUsageError(`Invalid --${option}: ${why}`, error.code);
   }
 }
 

@@ -172,6 +172,46 @@ describe('admin brand put', () => {
     expect(error.message).toContain('fallbackChannels');
   });
 
+  it('turns external ID login off again with --no-external-id-login', async () => {
+    const brand = await brandPut('--external-id-login');
+    expect((await store.getBrandConfig(brand))?.externalIdLoginEnabled).toBe(true);
+
+    await admin('brand', 'put', '--brand', brand, '--no-external-id-login');
+
+    expect((await store.getBrandConfig(brand))?.externalIdLoginEnabled).toBe(false);
+  });
+
+  it('refuses --external-id-login with --no-external-id-login', async () => {
+    const error = await refusal('brand', 'put', '--brand', uniqueBrand('adm'), '--external-id-login', '--no-external-id-login');
+
+    expect(error.message).toContain('contradict');
+  });
+
+  it('clears the default country, sender ID, origination number and allowed countries with none', async () => {
+    const options = { '--default-country': 'JM', '--sms-sender-id': 'ACME', '--sms-origination-number': '+18765550100', '--allowed-countries': 'JM,US' };
+    const brand = await brandPut(...Object.entries(options).flat());
+
+    await admin('brand', 'put', '--brand', brand, ...Object.keys(options).flatMap((option) => [option, 'none']));
+
+    const stored = await store.getBrandConfig(brand);
+    expect(stored).toMatchObject({ brand });
+    for (const key of ['defaultCountry', 'smsSenderId', 'smsOriginationNumber', 'allowedCountries']) {
+      expect(stored).not.toHaveProperty(key);
+    }
+  });
+
+  it.each([
+    ['--default-country', 'XX', 'defaultCountry'],
+    ['--allowed-countries', 'US,ZZ', 'allowedCountries'],
+  ])('refuses %s %s, no country numbers are read in, with 1519 naming %s', async (option, value, field) => {
+    const brand = uniqueBrand('adm');
+
+    const error = await refusal('brand', 'put', '--brand', brand, option, value);
+
+    expect([error.code, error.message]).toEqual([1519, expect.stringContaining(field)]);
+    expect(await store.getBrandConfig(brand)).toBeUndefined();
+  });
+
   it('refuses an unknown option', async () => {
     const error = await refusal('brand', 'put', '--brand', uniqueBrand('adm'), '--otp-max', '5');
 
@@ -256,7 +296,23 @@ describe('admin customer put', () => {
     const error = await refusal('customer', 'put', '--brand', brand, '--identifier-type', 'EXTERNALID', '--identifier-value', 'x1', '--mobile', '12');
 
     expect(error.code).toBe(1519);
-    expect(error.message).toContain('--mobile');
+    expect(error.message).toContain('Invalid --mobile');
+  });
+
+  it("names --mobile, not the API's field, for a number outside the brand's allowed countries", async () => {
+    const brand = await brandPut('--default-country', 'US', '--allowed-countries', 'US');
+
+    const error = await refusal('customer', 'put', '--brand', brand, '--identifier-type', 'USERNAME', '--identifier-value', 'uk1', '--mobile', '+442071838750');
+
+    expect(error.message).toBe("Invalid --mobile: not a valid number, or outside the brand's allowed countries");
+  });
+
+  it('names --email for an e-mail that is no address', async () => {
+    const brand = await brandPut();
+
+    const error = await refusal('customer', 'put', '--brand', brand, '--identifier-type', 'USERNAME', '--identifier-value', 'e1', '--email', 'not-mail');
+
+    expect(error.message).toBe('Invalid --email: not an e-mail address');
   });
 
   it('refuses MOBILE or EMAIL identifiers, which need no customer record', async () => {
@@ -339,6 +395,14 @@ describe('admin', () => {
     const error = await refusal('brand', 'delete', '--brand', 'x');
 
     expect(error.message).toMatch(/^Unknown command: brand delete\nUsage:/);
+  });
+
+  it.each(['--help', '-h'])('answers %s with the usage', async (flag) => {
+    expect((await refusal('brand', 'put', flag)).message).toMatch(/^Usage:/);
+  });
+
+  it('follows a refused option with the usage', async () => {
+    expect((await refusal('--bogus', '1')).message).toMatch(/^Unknown option '--bogus'.*\nUsage:/s);
   });
 
   it('answers no command with the usage', async () => {
