@@ -13,5 +13,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30000,
+  // The handlers log every request; the tests that care capture those lines
+  // (test/support/log-capture.ts). `npx jest --silent=false` shows them.
+  silent: true,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
