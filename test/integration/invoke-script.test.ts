@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { runAdmin } from '../../scripts/admin/commands';
 import { uniqueBrand } from '../support/api-events';
 import { testStore } from '../support/fixtures';
+import { leaksIn } from '../support/log-scan';
 
 const store = testStore();
 const localDir = mkdtempSync(join(tmpdir(), 'mfa-otp-invoke-'));
@@ -44,6 +45,7 @@ describe('npm run invoke', () => {
       policyDocument: { Statement: [expect.objectContaining({ Effect: 'Allow' })] },
       context: { brand, scopes: 'customer:write' },
     });
+    expect(leaksIn(run.stderr.split('\n'), { secrets: [clientSecret, authorization] })).toEqual([]);
   }, 30_000);
 
   it("prints the handler's answer alone on stdout and its log lines on stderr", async () => {
@@ -53,6 +55,8 @@ describe('npm run invoke', () => {
     // The sample's placeholder token (or its demo brand, absent from the tests' table) is refused with 1504.
     expect(JSON.parse(run.stdout)).toMatchObject({ body: expect.stringContaining('"code":1504') });
     expect(run.stderr).toContain('Request refused');
+    // The sample's number is the fixtures' PHONE, which leaksIn always watches.
+    expect(leaksIn(run.stderr.split('\n'))).toEqual([]);
   }, 30_000);
 
   it('refuses a --header without a name', async () => {
