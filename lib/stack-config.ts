@@ -104,21 +104,28 @@ export class InvalidContextError extends Error {
 
 const spelling = (key: string) => key.toLowerCase().replace(/[-_]/g, '');
 
+/** CDK's own keys are namespaced (`@aws-cdk/...`, `aws:cdk:...`, lookups); an operator's are plain words. */
+const PLAIN_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
+
 /**
- * Keys that are one of ours spelt another way (`Stage`, `alarm-email`): CDK would pass
- * them by, and `-c Stage=prod` would quietly synthesize dev.
+ * Keys an operator meant for this app that it does not know: one of ours spelt another
+ * way (`Stage`, `alarm-email`), or any plain word that is not ours (`smsSpendLimit`).
+ * CDK would pass them by, and `-c Stage=prod` would quietly synthesize dev.
  */
-function misspeltKeys(node: Node): string[] {
+function unknownKeys(node: Node): string[] {
   const ours = new Map<string, string>(CONTEXT_KEYS.map((key) => [spelling(key), key]));
   return Object.keys(node.getAllContext() as Record<string, unknown>)
-    .filter((key) => !(CONTEXT_KEYS as readonly string[]).includes(key) && ours.has(spelling(key)))
-    .map((key) => `${key}: unknown key, did you mean ${ours.get(spelling(key))}?`);
+    .filter((key) => !(CONTEXT_KEYS as readonly string[]).includes(key) && (ours.has(spelling(key)) || PLAIN_KEY.test(key)))
+    .map((key) => {
+      const meant = ours.get(spelling(key));
+      return `${key}: unknown key, ${meant ? `did you mean ${meant}?` : 'see docs/deploy.md for the keys'}`;
+    });
 }
 
-/** Reads and checks the context; an invalid value or a misspelt key stops synth, naming the key. */
+/** Reads and checks the context; an invalid value or an unknown key stops synth, naming the key. */
 export function readStackConfig(node: Node): StackConfig {
-  const misspelt = misspeltKeys(node);
-  if (misspelt.length > 0) throw new InvalidContextError(misspelt);
+  const unknown = unknownKeys(node);
+  if (unknown.length > 0) throw new InvalidContextError(unknown);
   const raw: Record<string, unknown> = {};
   for (const key of CONTEXT_KEYS) {
     const value: unknown = node.tryGetContext(key);

@@ -82,7 +82,18 @@ describe('readStackConfig', () => {
     expect(() => read({ [key]: 'prod' })).toThrow(`Invalid CDK context: ${key}: unknown key, did you mean ${meant}?`);
   });
 
+  it('refuses a plain key that is none of ours, pointing at the list', () => {
+    expect(() => read({ smsSpendLimit: '5' })).toThrow('Invalid CDK context: smsSpendLimit: unknown key, see docs/deploy.md for the keys');
+  });
+
   it("lets CDK's own context keys pass", () => {
-    expect(read({ '@aws-cdk/core:newStyleStackSynthesis': true, 'acknowledged-issue-numbers': [1] }).stage).toBe('dev');
+    const cdkKeys = {
+      '@aws-cdk/core:newStyleStackSynthesis': true,
+      'aws:cdk:bundling-stacks': ['**'],
+      'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a'],
+      'acknowledged-issue-numbers': [1],
+    };
+
+    expect(read(cdkKeys).stage).toBe('dev');
   });
 });
