@@ -5,6 +5,7 @@ import { parseBrandConfig } from '../../functions/domain/brand-config-schema';
 import { newCredential } from '../../functions/domain/credentials';
 import { signFirstFactorToken } from '../../functions/domain/first-factor';
 import { normaliseIdentifier, parseIdentifierType } from '../../functions/domain/identifiers';
+import { WRITE_CUSTOMERS } from '../../functions/shared/caller';
 import type { DynamoStore } from '../../functions/shared/dynamo-store';
 import { ApiError } from '../../functions/shared/errors';
 
@@ -227,7 +228,9 @@ export async function createCredentials(brand: string, scopes: string[], deps: A
   if (!(await deps.store.getBrandConfig(brand))) throw new AdminUsageError(`No configuration for brand ${brand}`, 1504);
   const { clientSecret, stored } = newCredential(brand, scopes);
   await deps.store.putCredential(stored, deps.now());
-  return { clientId: stored.clientId, clientSecret, brand, scopes };
+  // Kept as asked (a brand may hand out a read-only credential), but said plainly.
+  const note = scopes.includes(WRITE_CUSTOMERS) ? {} : { note: `without ${WRITE_CUSTOMERS} every route answers this credential 403` };
+  return { clientId: stored.clientId, clientSecret, brand, scopes, ...note };
 }
 
 async function identifierFor(values: Values, deps: AdminDeps, brand: string) {

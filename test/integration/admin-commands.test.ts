@@ -269,6 +269,16 @@ describe('admin credentials create', () => {
     expect(principal).toEqual({ principalId: clientId, brand, scopes: ['customer:read', 'x'] });
   });
 
+  it('says so when no route will accept the credential, and not otherwise', async () => {
+    const brand = await brandPut();
+
+    const readOnly = await admin('credentials', 'create', '--brand', brand, '--scope', 'bogus:read');
+    const writer = await admin('credentials', 'create', '--brand', brand);
+
+    expect(readOnly).toMatchObject({ note: 'without customer:write every route answers this credential 403' });
+    expect(writer).not.toHaveProperty('note');
+  });
+
   it('refuses a brand without configuration with 1504', async () => {
     expect((await refusal('credentials', 'create', '--brand', uniqueBrand('none'))).code).toBe(1504);
   });
