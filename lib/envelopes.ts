@@ -20,8 +20,8 @@ export interface GatewayEnvelope {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** On every gateway answer, as on the handlers' own (functions/shared/http-response.ts): no cache keeps an answer. */
-export const GATEWAY_ENVELOPE_HEADERS: Readonly<Record<string, string>> = { 'Cache-Control': "'no-store'" };
+/** On every answer API Gateway or WAF writes, as on the handlers' own (functions/shared/http-response.ts): no cache keeps one. */
+export const ENVELOPE_HEADERS: Readonly<Record<string, string>> = { 'Cache-Control': 'no-store' };
 
 const AUTHORIZER_DOWN = { statusCode: '503', template: envelope(1503, UNEXPECTED_ERROR_MESSAGE), headers: { 'Retry-After': "'1'" } };
 
@@ -57,6 +57,12 @@ export const GATEWAY_ENVELOPES: readonly GatewayEnvelope[] = [
   // No detail leaks from a 5xx: the same words as the handlers' own 500.
   { id: 'Default5xx', type: apigw.ResponseType.DEFAULT_5XX, template: envelope(1503, UNEXPECTED_ERROR_MESSAGE) },
 ];
+
+/**
+ * WAF blocks an IP while its requests over the last 5 minutes exceed the limit, and
+ * looks again every few seconds: a client retrying at once only keeps itself blocked.
+ */
+export const WAF_RATE_RETRY_AFTER_SECONDS = 60;
 
 /** Bodies that WAF sends with its own blocks, by key. */
 export const WAF_RESPONSE_BODIES = {

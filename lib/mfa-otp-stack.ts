@@ -12,7 +12,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../functions/shared/table-keys';
 import { bindFirstFactorSecrets, bindOtpDelivery, bindOtpPepper, bindSigningKey, bindTable } from './bindings';
-import { GATEWAY_ENVELOPE_HEADERS, GATEWAY_ENVELOPES, WAF_RESPONSE_BODIES, type WafResponseBodyKey } from './envelopes';
+import { ENVELOPE_HEADERS, GATEWAY_ENVELOPES, WAF_RATE_RETRY_AFTER_SECONDS, WAF_RESPONSE_BODIES, type WafResponseBodyKey } from './envelopes';
 import { Monitoring } from './monitoring';
 import { FUNCTION_ACCESS, FUNCTION_NAMES, type FunctionName } from './permissions';
 import { ServiceFunction } from './service-function';
@@ -289,7 +289,8 @@ export class MfaOtpStack extends Stack {
         type: response.type,
         ...(response.statusCode ? { statusCode: response.statusCode } : {}),
         templates: { 'application/json': response.template },
-        responseHeaders: { ...corsHeaders, ...GATEWAY_ENVELOPE_HEADERS, ...response.headers },
+        // Gateway response headers are mapping expressions: a literal goes in single quotes.
+        responseHeaders: { ...corsHeaders, ...mapObject(ENVELOPE_HEADERS, (value) => `'${value}'`), ...response.headers },
       });
     }
     return api;
@@ -329,8 +330,18 @@ export class MfaOtpStack extends Stack {
       sampledRequestsEnabled: true,
       metricName,
     });
-    const block = (responseCode: number, key: WafResponseBodyKey): wafv2.CfnWebACL.RuleActionProperty => ({
-      block: { customResponse: { responseCode, customResponseBodyKey: key } },
+    // WAF's own answers take the place of API Gateway's gateway responses, so they carry their headers themselves.
+    const block = (responseCode: number, key: WafResponseBodyKey, retryAfterSeconds?: number): wafv2.CfnWebACL.RuleActionProperty => ({
+      block: {
+        customResponse: {
+          responseCode,
+          customResponseBodyKey: key,
+          responseHeaders: [
+            ...Object.entries(ENVELOPE_HEADERS).map(([name, value]) => ({ name, value })),
+            ...(retryAfterSeconds ? [{ name: 'Retry-After', value: String(retryAfterSeconds) }] : []),
+          ],
+        },
+      },
     });
 
     const webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
@@ -364,7 +375,7 @@ export class MfaOtpStack extends Stack {
           statement: {
             rateBasedStatement: { limit: config.wafRateLimitPerIp, aggregateKeyType: 'IP', evaluationWindowSec: 300 },
           },
-          action: block(429, 'too-many-requests'),
+          action: block(429, 'too-many-requests', WAF_RATE_RETRY_AFTER_SECONDS),
           visibilityConfig: visibility('RatePerClientIp'),
         },
         {
@@ -394,6 +405,10 @@ export class MfaOtpStack extends Stack {
 
 function webAclMetricName(stack: Stack): string {
   return `${stack.stackName.replace(/[^A-Za-z0-9_-]/g, '')}-web-acl`;
+}
+
+function mapObject(object: Readonly<Record<string, string>>, map: (value: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, map(value)]));
 }
 
 function pascal(kebab: string): string {

@@ -317,6 +317,13 @@ describe('MfaOtpStack (prod)', () => {
           }),
         ]),
       );
+      const blocks = rules
+        .map((rule) => (rule.Action as { Block?: { CustomResponse: Record<string, unknown> } } | undefined)?.Block?.CustomResponse)
+        .filter((response) => response !== undefined);
+      expect(blocks.map((response) => [response.ResponseCode, response.ResponseHeaders])).toEqual([
+        [413, [{ Name: 'Cache-Control', Value: 'no-store' }]],
+        [429, [{ Name: 'Cache-Control', Value: 'no-store' }, { Name: 'Retry-After', Value: '60' }]],
+      ]);
       prod.template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
         WebACLArn: { 'Fn::GetAtt': [webAclId, 'Arn'] },
         ResourceArn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: stageId }])] },
