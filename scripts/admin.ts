@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { DynamoStore } from '../functions/shared/dynamo-store';
-import { AdminUsageError, runAdmin } from './admin/commands';
+import { AdminUsageError, runAdmin, UsageText } from './admin/commands';
 import { LOCAL_TABLE_NAME } from './local/local-stack-defaults';
 
 /**
@@ -31,7 +31,7 @@ z.config(z.locales.en());
 
 runAdmin(process.argv.slice(2), { store: storeFromEnvironment(), now: Date.now })
   .then((output) => {
-    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+    process.stdout.write(output instanceof UsageText ? `${output.text}\n` : `${JSON.stringify(output, null, 2)}\n`);
   })
   .catch((error: unknown) => {
     if (error instanceof AdminUsageError) {

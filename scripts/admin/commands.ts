@@ -20,6 +20,11 @@ export class AdminUsageError extends Error {
   }
 }
 
+/** What --help prints: text to read, on stdout, and not a failure. */
+export class UsageText {
+  constructor(readonly text: string) {}
+}
+
 export interface AdminDeps {
   store: DynamoStore;
   now: () => number;
@@ -40,7 +45,7 @@ export const USAGE = `Usage: npm run admin -- <command> [options]
   session create --brand B --identifier-type T --identifier-value V --device-id D [--ttl-minutes N]
   first-factor-token --brand B --identifier-type T --identifier-value V --device-id D [--ttl-minutes N]
 brand put changes only the options given and keeps the rest of the stored configuration;
-none clears an option. A running function sees a change once its brand cache expires
+none clears an option marked |none. A running function sees a change once its brand cache expires
 (BRAND_CACHE_SECONDS, 60 by default).
 A negative number goes with = (--otp-max-count=-1).`;
 
@@ -91,7 +96,7 @@ export async function runAdmin(argv: string[], deps: AdminDeps): Promise<unknown
     throw new AdminUsageError(`${(error as Error).message}\n${USAGE}`);
   }
   const { values, positionals } = parsed;
-  if (values.help) throw new AdminUsageError(USAGE);
+  if (values.help) return new UsageText(USAGE);
   const command = positionals.join(' ');
   switch (command) {
     case 'brand put':
@@ -229,7 +234,7 @@ export async function createCredentials(brand: string, scopes: string[], deps: A
   const { clientSecret, stored } = newCredential(brand, scopes);
   await deps.store.putCredential(stored, deps.now());
   // Kept as asked (a brand may hand out a read-only credential), but said plainly.
-  const note = scopes.includes(WRITE_CUSTOMERS) ? {} : { note: `without ${WRITE_CUSTOMERS} every route answers this credential 403` };
+  const note = scopes.includes(WRITE_CUSTOMERS) ? {} : { note: `without ${WRITE_CUSTOMERS} every route but the JWKS answers this credential 403` };
   return { clientId: stored.clientId, clientSecret, brand, scopes, ...note };
 }
 

@@ -1,7 +1,7 @@
 import { parseBrandConfig } from '../../functions/domain/brand-config-schema';
 import { authenticate, digestSecret } from '../../functions/domain/credentials';
 import { tableKeys } from '../../functions/shared/table-keys';
-import { AdminUsageError, runAdmin } from '../../scripts/admin/commands';
+import { AdminUsageError, runAdmin, UsageText } from '../../scripts/admin/commands';
 import { uniqueBrand } from '../support/api-events';
 import { testStore } from '../support/fixtures';
 import { scanLogsOfEachTest } from '../support/log-scan';
@@ -275,7 +275,7 @@ describe('admin credentials create', () => {
     const readOnly = await admin('credentials', 'create', '--brand', brand, '--scope', 'bogus:read');
     const writer = await admin('credentials', 'create', '--brand', brand);
 
-    expect(readOnly).toMatchObject({ note: 'without customer:write every route answers this credential 403' });
+    expect(readOnly).toMatchObject({ note: 'without customer:write every route but the JWKS answers this credential 403' });
     expect(writer).not.toHaveProperty('note');
   });
 
@@ -407,8 +407,11 @@ describe('admin', () => {
     expect(error.message).toMatch(/^Unknown command: brand delete\nUsage:/);
   });
 
-  it.each(['--help', '-h'])('answers %s with the usage', async (flag) => {
-    expect((await refusal('brand', 'put', flag)).message).toMatch(/^Usage:/);
+  it.each(['--help', '-h'])('answers %s with the usage as its output, not as a refusal', async (flag) => {
+    const output = await admin('brand', 'put', flag);
+
+    expect(output).toBeInstanceOf(UsageText);
+    expect((output as UsageText).text).toMatch(/^Usage:/);
   });
 
   it('follows a refused option with the usage', async () => {
