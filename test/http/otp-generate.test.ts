@@ -152,6 +152,7 @@ describe('POST /auth/v1/mfa/otp/generate over HTTP', () => {
 
       expect(reply.status).toBe(431);
       expect(reply.body).toEqual({ status: { success: false, code: 431, message: 'Request header fields too large' } });
+      expect(reply.headers.get('cache-control')).toBe('no-store');
     });
 
     it('answers 403 to a credential without customer:write', async () => {
