@@ -23,7 +23,8 @@ import { fuzzEvent, fuzzInvoke, fuzzRequest, junk, nasty, partialItems, type Fuz
  * in-process on the run's dynalite: every answer is a spec envelope with 200 or a 4xx,
  * never a 5xx or a crash, and the table holds no partial item afterwards. Most inputs
  * are refused before DynamoDB; the near-valid ones reach the session, the counter and
- * the OTP on a few shared sessions. The JWKS route, which answers keys rather than an
+ * the OTP on a few shared sessions, whose OTPs include some that wrong tries kill and
+ * some already expired. The JWKS route, which answers keys rather than an
  * envelope, must answer the same public keys to whatever it is sent.
  */
 const sns = mockClient(SNSClient);
@@ -114,9 +115,16 @@ describe('fuzzing the API routes', () => {
       [tight, 'MOBILE', '+18767431754'],
     ] as const) {
       sessions.push(await openSession(store, { brand: brand.brand, identifierType, identifierValue }));
-      for (let copy = 0; copy < 3; copy++) {
+      // Three OTPs with tries to spare, one that two wrong tries kill (1518), one expired (1529).
+      for (const { maxTries, validForMs } of [
+        { maxTries: 100, validForMs: 600_000 },
+        { maxTries: 100, validForMs: 600_000 },
+        { maxTries: 100, validForMs: 600_000 },
+        { maxTries: 2, validForMs: 600_000 },
+        { maxTries: 100, validForMs: -1_000 },
+      ]) {
         const session = await openSession(store, { brand: brand.brand, identifierType, identifierValue });
-        const record = { hash: hashOtp(process.env.OTP_PEPPER as string, session.sessionId, OTP), expiresAt: Date.now() + 600_000, wrongTries: 0, maxTries: 100 };
+        const record = { hash: hashOtp(process.env.OTP_PEPPER as string, session.sessionId, OTP), expiresAt: Date.now() + validForMs, wrongTries: 0, maxTries };
         await store.saveOtp(session.sessionId, record, Date.now());
         issued.push(session);
       }
@@ -226,7 +234,7 @@ describe('fuzzing the API routes', () => {
     const reached = (route: string) => [...(outcomes.get(route)?.keys() ?? [])];
 
     expect(reached('generate')).toEqual(expect.arrayContaining(['200/200', '429/1534', '401/1505', '401/1508', '401/1509']));
-    expect(reached('validate')).toEqual(expect.arrayContaining(['200/200', '401/1506', '401/1505']));
+    expect(reached('validate')).toEqual(expect.arrayContaining(['200/200', '401/1506', '401/1505', '429/1518', '401/1529']));
     expect(reached('token')).toEqual(expect.arrayContaining(['200/200', '401/1504']));
   });
 
