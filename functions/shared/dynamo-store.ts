@@ -209,6 +209,19 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
     await this.put({ pk: tableKeys.oauthIssuer(registration.issuer), ...registration });
   }
 
+  /** Stops trusting an issuer for `brand`; an issuer registered to another brand is left alone. */
+  async deleteOAuthIssuer(issuer: string, brand: string): Promise<void> {
+    await this.conditional(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: tableKeys.oauthIssuer(issuer) },
+        ConditionExpression: '#brand = :brand',
+        ExpressionAttributeNames: { '#brand': 'brand' },
+        ExpressionAttributeValues: { ':brand': brand },
+      }),
+    );
+  }
+
   async putCredential(credential: StoredCredential, createdAt: number): Promise<void> {
     await this.put({ pk: tableKeys.credential(credential.clientId), ...credential, createdAt });
   }

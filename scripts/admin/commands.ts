@@ -38,7 +38,7 @@ export const USAGE = `Usage: npm run admin -- <command> [options]
             [--sms-sender-id S|none] [--sms-origination-number +N|none] [--allowed-countries CC,CC|none]
             [--template CHANNEL=TEXT]... [--first-factor-hs256-secret S] [--first-factor-hs256-secret-ref ARN]
             [--first-factor-jwks-url URL --first-factor-issuer ISS [--first-factor-audience AUD]]
-            [--oauth-issuer ISS --oauth-audience AUD --oauth-jwks-url URL]
+            [--oauth-issuer ISS --oauth-audience AUD --oauth-jwks-url URL | --oauth-issuer none]
   brand get --brand B
   credentials create --brand B [--scope customer:write]...
   customer put --brand B --identifier-type USERNAME|EXTERNALID --identifier-value V [--mobile M] [--email E]
@@ -155,7 +155,7 @@ function fallbackChannels(value: string | undefined): string[] | undefined {
   return value.split(',').map((channel) => channel.trim().toUpperCase());
 }
 
-const CLEARED_BY_NONE = ['defaultCountry', 'smsSenderId', 'smsOriginationNumber', 'allowedCountries'] as const;
+const CLEARED_BY_NONE = ['defaultCountry', 'smsSenderId', 'smsOriginationNumber', 'allowedCountries', 'oauth'] as const;
 
 /** An option's value, `null` for none (clear it), or undefined when not given. */
 function clearable(value: string | undefined): string | null | undefined {
@@ -207,7 +207,9 @@ export async function putBrand(values: Values, deps: AdminDeps): Promise<unknown
     audience: values['first-factor-audience'],
   };
   if (Object.values(firstFactor).some((v) => v !== undefined)) changes.firstFactor = withoutUndefined(firstFactor);
-  if (values['oauth-issuer'] || values['oauth-audience'] || values['oauth-jwks-url']) {
+  if (clearable(values['oauth-issuer']) === null) {
+    changes.oauth = null;
+  } else if (values['oauth-issuer'] || values['oauth-audience'] || values['oauth-jwks-url']) {
     changes.oauth = { issuer: values['oauth-issuer'], audience: values['oauth-audience'], jwksUrl: values['oauth-jwks-url'] };
   }
   const merged: Record<string, unknown> = { ...current, ...withoutUndefined(changes) };
@@ -220,6 +222,10 @@ export async function putBrand(values: Values, deps: AdminDeps): Promise<unknown
       const owner = await deps.store.getOAuthIssuer(config.oauth.issuer);
       if (owner && owner.brand !== brand) throw new AdminUsageError(`OAuth issuer already belongs to brand ${owner.brand}`);
     }
+    // The authorizer trusts every issuer item it finds: one the brand no longer names goes
+    // first, so that no failure part way leaves it trusted; run again, this completes.
+    const previous = (current.oauth as { issuer?: string } | undefined)?.issuer;
+    if (previous && previous !== config.oauth?.issuer) await deps.store.deleteOAuthIssuer(previous, brand);
     await deps.store.putBrandConfig(config);
     if (config.oauth) await deps.store.putOAuthIssuer({ brand, ...config.oauth });
     return config;

@@ -223,6 +223,50 @@ describe('admin brand put', () => {
   });
 });
 
+describe('admin brand put --oauth-*', () => {
+  const oauth = (issuer: string) => ['--oauth-issuer', issuer, '--oauth-audience', 'mfa-api', '--oauth-jwks-url', `${issuer}/jwks.json`];
+  const issuerUrl = () => `https://${uniqueBrand('idp')}.example.com`;
+
+  it('registers the issuer for the brand', async () => {
+    const issuer = issuerUrl();
+
+    const brand = await brandPut(...oauth(issuer));
+
+    expect(await store.getOAuthIssuer(issuer)).toEqual({ brand, issuer, audience: 'mfa-api', jwksUrl: `${issuer}/jwks.json` });
+  });
+
+  it('stops trusting the old issuer when the brand names a new one', async () => {
+    const [before, after] = [issuerUrl(), issuerUrl()];
+    const brand = await brandPut(...oauth(before));
+
+    await admin('brand', 'put', '--brand', brand, ...oauth(after));
+
+    expect(await store.getOAuthIssuer(before)).toBeUndefined();
+    expect((await store.getOAuthIssuer(after))?.brand).toBe(brand);
+  });
+
+  it('removes bearer access with --oauth-issuer none', async () => {
+    const issuer = issuerUrl();
+    const brand = await brandPut(...oauth(issuer));
+
+    await admin('brand', 'put', '--brand', brand, '--oauth-issuer', 'none');
+
+    expect(await store.getOAuthIssuer(issuer)).toBeUndefined();
+    expect(await store.getBrandConfig(brand)).not.toHaveProperty('oauth');
+  });
+
+  it("refuses another brand's issuer and leaves its registration alone", async () => {
+    const issuer = issuerUrl();
+    const owner = await brandPut(...oauth(issuer));
+    const other = await brandPut();
+
+    const error = await refusal('brand', 'put', '--brand', other, ...oauth(issuer));
+
+    expect(error.message).toBe(`OAuth issuer already belongs to brand ${owner}`);
+    expect((await store.getOAuthIssuer(issuer))?.brand).toBe(owner);
+  });
+});
+
 describe('admin brand get', () => {
   it('returns the stored configuration', async () => {
     const brand = await brandPut('--otp-length', '8');
