@@ -1,6 +1,6 @@
 import type { TokenSigner } from '../domain/token-signer';
 import { kms } from './aws-clients';
-import { config, type Config } from './config';
+import { config, requireSetting, type Config } from './config';
 import { createKmsTokenSigner } from './kms-token-signer';
 import { createLocalTokenSigner } from './local-token-signer';
 
@@ -14,12 +14,15 @@ export function createTokenSigner(signerConfig: SignerConfig): TokenSigner {
   return createKmsTokenSigner(kms, signerConfig.TOKEN_KMS_KEY_ID);
 }
 
+// Only the functions that sign or publish keys load this module: they fail at start, naming the variable.
+if (config.TOKEN_SIGNER === 'kms') requireSetting('TOKEN_KMS_KEY_ID');
+
 let instance: TokenSigner | undefined;
 const chosen = (): TokenSigner => (instance ??= createTokenSigner(config));
 
 /**
- * The signer the configuration names. Built on first use, so a function that never
- * signs neither needs TOKEN_KMS_KEY_ID nor touches the local key file.
+ * The signer the configuration names. Built on first use: importing it neither touches
+ * the local key file nor asks KMS for anything.
  */
 export const tokenSigner: TokenSigner = {
   sign: async (claims) => chosen().sign(claims),

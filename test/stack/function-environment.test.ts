@@ -39,10 +39,15 @@ describe('function environment', () => {
     expect(typeof loadHandler(name, env)).toBe('function');
   });
 
-  it('stops a function at load, naming the variable, when one it needs is missing', () => {
-    const env = deployedEnvironment(environmentOf(prod, 'otp-generate'));
-    delete env.OTP_PEPPER_SECRET_ARN;
+  it.each([
+    ['otp-generate', 'OTP_PEPPER_SECRET_ARN'],
+    ['otp-validate', 'TOKEN_KMS_KEY_ID'],
+    ['token-generate', 'TOKEN_KMS_KEY_ID'],
+    ['jwks', 'TOKEN_KMS_KEY_ID'],
+  ] as const)('stops %s at load, naming %s, when the stack does not give it', (name, variable) => {
+    const env = deployedEnvironment(environmentOf(prod, name));
+    delete env[variable];
 
-    expect(() => loadHandler('otp-generate', env)).toThrow('OTP_PEPPER_SECRET_ARN must be set');
+    expect(() => loadHandler(name, env)).toThrow(`${variable} must be set`);
   });
 });
