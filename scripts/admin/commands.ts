@@ -306,6 +306,7 @@ async function createSession(values: Values, deps: AdminDeps) {
     brand,
     identifierType: identifier.type,
     identifierValue: identifier.value,
+    ...(identifier.country ? { identifierCountry: identifier.country } : {}),
     deviceId,
     expiresAt,
   });

@@ -408,6 +408,8 @@ describe('admin session create', () => {
       brand,
       identifierType: 'MOBILE',
       identifierValue: '+18767431754',
+      // As token/generate stores it, so that otp/generate need not parse the number again.
+      identifierCountry: 'JM',
       deviceId: 'd-1',
       expiresAt: NOW + 20 * 60_000,
     });
