@@ -18,7 +18,7 @@ const countryCode = z.string().check(
 const firstFactorSchema = z.object({
   /** HS256: the shared secret itself (local development) ... */
   hs256Secret: z.optional(z.string().check(z.minLength(32))),
-  /** ... or a Secrets Manager ARN / SSM SecureString name holding it (AWS). */
+  /** ... or the ARN or name of the Secrets Manager secret holding it (AWS). */
   hs256SecretRef: z.optional(z.string().check(z.minLength(1))),
   /** RS256 / ES256: where the brand publishes its keys. */
   jwksUrl: z.optional(z.url({ protocol: /^https?$/ })),

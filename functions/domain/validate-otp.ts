@@ -78,7 +78,7 @@ export interface ValidatedOtp {
 /**
  * POST /auth/v1/mfa/otp/validate after the caller checks. One BatchGetItem reads the
  * session and (uncached) brand; then a wrong code is one conditional UpdateItem and a
- * right one a token, a refresh-key write and one conditional DeleteItem.
+ * right one a token, a refresh-key write and one conditional UpdateItem that consumes the OTP.
  */
 export async function validateOtp(deps: ValidateOtpDeps, request: ValidateOtpRequest): Promise<ValidatedOtp> {
   const now = deps.now();

@@ -1,6 +1,6 @@
 /**
  * Every failure the API can answer with. Each class carries the HTTP status and the
- * envelope code of docs/api.md; `toResponse` in http-response.ts is the one
+ * envelope code of docs/api.md; `toApiError` and `errorResponse` in http-response.ts are the one
  * place that turns them into responses.
  */
 export abstract class ApiError extends Error {
