@@ -34,7 +34,8 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   },
   'token-generate': {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-    signingKey: ['kms:Sign'],
+    // A signature names its key (kid, the public key's thumbprint): one GetPublicKey per instance.
+    signingKey: ['kms:GetPublicKey', 'kms:Sign'],
     firstFactorSecrets: true,
   },
   'otp-generate': {
@@ -44,7 +45,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   },
   'otp-validate': {
     table: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
-    signingKey: ['kms:Sign'],
+    signingKey: ['kms:GetPublicKey', 'kms:Sign'],
     otpPepper: true,
   },
   jwks: {

@@ -1,3 +1,7 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createKmsTokenSigner } from '../../functions/shared/kms-token-signer';
 import { FUNCTION_NAMES, type FunctionName } from '../../lib/permissions';
 import { actionsOf, logicalId, resources, roleStatements, type Statement, synth, type Synthesized } from './synth';
 
@@ -7,7 +11,7 @@ const BASELINE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetr
 // Written out by hand, not read from lib/permissions.ts, so that a change there must be made here too.
 const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
   authorizer: ['dynamodb:GetItem'],
-  'token-generate': ['dynamodb:GetItem', 'dynamodb:PutItem', 'kms:Sign', 'secretsmanager:GetSecretValue'],
+  'token-generate': ['dynamodb:GetItem', 'dynamodb:PutItem', 'kms:GetPublicKey', 'kms:Sign', 'secretsmanager:GetSecretValue'],
   'otp-generate': [
     'dynamodb:BatchGetItem',
     'dynamodb:GetItem',
@@ -24,11 +28,30 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
     'dynamodb:GetItem',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
+    'kms:GetPublicKey',
     'kms:Sign',
     'secretsmanager:GetSecretValue',
   ],
   jwks: ['kms:GetPublicKey'],
 };
+
+const signingKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+
+/** The IAM actions of the KMS calls `use` makes through a KMS signer whose KMS answers at once. */
+async function kmsCalls(use: (signer: ReturnType<typeof createKmsTokenSigner>) => Promise<unknown>): Promise<string[]> {
+  const kms = mockClient(KMSClient);
+  kms.on(GetPublicKeyCommand).resolves({ KeySpec: 'ECC_NIST_P256', PublicKey: signingKey.publicKey.export({ format: 'der', type: 'spki' }) });
+  kms.on(SignCommand).callsFake(({ Message }: { Message: Uint8Array }) => ({ Signature: sign('sha256', Message, signingKey.privateKey) }));
+  try {
+    await use(createKmsTokenSigner(new KMSClient({ region: 'us-east-1' }), 'arn:aws:kms:us-east-1:123456789012:key/k'));
+    return [...new Set(kms.calls().map((call) => `kms:${(call.args[0] as object).constructor.name.replace(/Command$/, '')}`))].sort();
+  } finally {
+    kms.restore();
+  }
+}
+
+const kmsCallsOfOneSignature = () => kmsCalls((signer) => signer.sign({ sub: 'c-1' }));
+const kmsCallsOfPublishing = () => kmsCalls((signer) => signer.publicJwks());
 
 function statementsWith(statements: Statement[], action: string): Statement[] {
   return statements.filter((statement) => [statement.Action].flat().includes(action));
@@ -91,6 +114,21 @@ describe('function permissions', () => {
     expect(resourcePolicies.length).toBeGreaterThan(0);
     const naming = resourcePolicies.filter(({ statement }) => roleIds.some((roleId) => JSON.stringify(statement.Principal ?? {}).includes(`"${roleId}"`)));
     expect(naming).toEqual([]);
+  });
+
+  // Taken from what the KMS signer sends when it signs, so that a call the code makes
+  // and the role does not allow fails here rather than on AWS.
+  it.each(['token-generate', 'otp-validate'] as const)('lets %s make every KMS call a signature takes', async (name) => {
+    const calls = await kmsCallsOfOneSignature();
+
+    expect(calls).toEqual(expect.arrayContaining(['kms:Sign']));
+    expect(actionsOf(roleStatements(synthesized, name))).toEqual(expect.arrayContaining(calls));
+  });
+
+  it('lets jwks make every KMS call publishing the keys takes', async () => {
+    const calls = await kmsCallsOfPublishing();
+
+    expect(actionsOf(roleStatements(synthesized, 'jwks'))).toEqual(expect.arrayContaining(calls));
   });
 
   it('scopes kms:Sign and kms:GetPublicKey to the token-signing key', () => {
