@@ -17,6 +17,16 @@ export interface BearerDeps {
 }
 
 const ALGORITHMS = ['RS256', 'ES256'];
+
+/**
+ * The longest `iss` looked up. The lookup keys a DynamoDB item by it, and a key over
+ * DynamoDB's 2048 bytes is a ValidationException: an unsigned token with a long `iss`
+ * would otherwise turn into a 503 and an alarm, for anyone, at will.
+ */
+export const MAX_ISSUER_BYTES = 1024;
+
+/** A scope as RFC 6749 writes one: no whitespace, which would split it in two downstream. */
+const SCOPE_TOKEN = /^[^\s]+$/;
 const CLOCK_TOLERANCE_SECONDS = 5;
 
 /**
@@ -31,7 +41,8 @@ export async function verifyBearer(token: string, deps: BearerDeps): Promise<Pri
   } catch {
     throw new UnauthorizedError();
   }
-  const registered = issuer ? await deps.findIssuer(issuer) : undefined;
+  const lookedUp = typeof issuer === 'string' && issuer !== '' && Buffer.byteLength(issuer) <= MAX_ISSUER_BYTES;
+  const registered = lookedUp ? await deps.findIssuer(issuer as string) : undefined;
   if (!registered) throw new UnauthorizedError();
   try {
     const { payload } = await jwtVerify(token, deps.keySet(registered.jwksUrl), {
@@ -52,7 +63,7 @@ export async function verifyBearer(token: string, deps: BearerDeps): Promise<Pri
 }
 
 function scopesOf(payload: Record<string, unknown>): string[] {
-  if (typeof payload.scope === 'string') return payload.scope.split(' ').filter(Boolean);
-  if (Array.isArray(payload.scp)) return payload.scp.filter((s): s is string => typeof s === 'string');
-  return [];
+  const listed: unknown[] = typeof payload.scope === 'string' ? payload.scope.split(' ') : Array.isArray(payload.scp) ? payload.scp : [];
+  // The authorizer hands scopes on space separated: "profile customer:write" in an scp list must not become two.
+  return listed.filter((scope): scope is string => typeof scope === 'string' && SCOPE_TOKEN.test(scope));
 }

@@ -27,7 +27,8 @@ const firstFactorSchema = z.object({
 });
 
 const oauthSchema = z.object({
-  issuer: z.string().check(z.minLength(1)),
+  // The authorizer looks up no longer `iss` (MAX_ISSUER_BYTES in domain/bearer-token.ts).
+  issuer: z.string().check(z.minLength(1), z.maxLength(1024)),
   audience: z.string().check(z.minLength(1)),
   jwksUrl: z.url({ protocol: /^https?$/ }),
 });

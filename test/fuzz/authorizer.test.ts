@@ -346,9 +346,9 @@ describe('fuzzing the authorizer with bearer tokens of a registered issuer', () 
 
   const combine = (verdicts: Verdict[]): Verdict => (verdicts.includes('bad') ? 'bad' : verdicts.includes('either') ? 'either' : 'ok');
 
-  /** Scopes as documented: `scope` split on spaces, else the strings of an `scp` list. */
+  /** Scopes as documented: `scope` split on spaces, else the strings of an `scp` list; none with whitespace in it. */
   const scopesOf = ({ scope, scp }: BearerPlan) =>
-    typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scp) ? scp.filter((s): s is string => typeof s === 'string') : [];
+    (typeof scope === 'string' ? scope.split(' ') : Array.isArray(scp) ? scp : []).filter((s): s is string => typeof s === 'string' && s !== '' && !/\s/.test(s));
 
   it(`allows valid tokens of the issuer for its brand alone and refuses the rest of ${BEARER_RUNS} generated bearer tokens with exactly 'Unauthorized'`, async () => {
     const errors = jest.spyOn(logger, 'error').mockImplementation(() => undefined);

@@ -50,6 +50,35 @@ describe('verifyBearer', () => {
     await expect(verifyBearer(await token({}, options), deps)).rejects.toBeInstanceOf(UnauthorizedError);
   });
 
+  it('drops an scp entry with a space in it, which would pass on as two scopes', async () => {
+    const { deps, token } = await authorizationServer();
+
+    const principal = await verifyBearer(await token({ scope: undefined, scp: ['profile customer:write', 'orders'] }), deps);
+
+    expect(principal.scopes).toEqual(['orders']);
+  });
+
+  it('drops a scope with a tab in it from a scope string', async () => {
+    const { deps, token } = await authorizationServer();
+
+    const principal = await verifyBearer(await token({ scope: 'profile\tcustomer:write orders' }), deps);
+
+    expect(principal.scopes).toEqual(['orders']);
+  });
+
+  it.each([
+    ['longer than any DynamoDB key', `https://${'a'.repeat(2100)}.example`],
+    ['not a string', 42],
+  ])('refuses an iss %s without looking it up', async (_case, iss) => {
+    const { deps } = await authorizationServer();
+    const findIssuer = jest.fn(deps.findIssuer);
+    const header = Buffer.from(JSON.stringify({ alg: 'ES256' })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ iss, sub: 'x' })).toString('base64url');
+
+    await expect(verifyBearer(`${header}.${payload}.AAAA`, { ...deps, findIssuer })).rejects.toBeInstanceOf(UnauthorizedError);
+    expect(findIssuer).not.toHaveBeenCalled();
+  });
+
   it('refuses a token from an issuer no brand registered', async () => {
     const { deps, token } = await authorizationServer();
 
