@@ -222,6 +222,13 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
     );
   }
 
+  /** Deletes a credential; false when there was none under that ID. */
+  async deleteCredential(clientId: string): Promise<boolean> {
+    return this.conditional(
+      new DeleteCommand({ TableName: this.tableName, Key: { pk: tableKeys.credential(clientId) }, ConditionExpression: 'attribute_exists(pk)' }),
+    );
+  }
+
   async putCredential(credential: StoredCredential, createdAt: number): Promise<void> {
     await this.put({ pk: tableKeys.credential(credential.clientId), ...credential, createdAt });
   }

@@ -41,6 +41,7 @@ export const USAGE = `Usage: npm run admin -- <command> [options]
             [--oauth-issuer ISS --oauth-audience AUD --oauth-jwks-url URL | --oauth-issuer none]
   brand get --brand B
   credentials create --brand B [--scope customer:write]...
+  credentials revoke --client-id C
   customer put --brand B --identifier-type USERNAME|EXTERNALID --identifier-value V [--mobile M] [--email E]
   session create --brand B --identifier-type T --identifier-value V --device-id D [--ttl-minutes N]
   first-factor-token --brand B --identifier-type T --identifier-value V --device-id D [--ttl-minutes N]
@@ -82,6 +83,7 @@ const OPTIONS = {
   'oauth-issuer': { type: 'string' },
   'oauth-audience': { type: 'string' },
   'oauth-jwks-url': { type: 'string' },
+  'client-id': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -108,6 +110,8 @@ export async function runAdmin(argv: string[], deps: AdminDeps): Promise<unknown
     }
     case 'credentials create':
       return createCredentials(requireBrand(values), values.scope ?? ['customer:write'], deps);
+    case 'credentials revoke':
+      return revokeCredential(values, deps);
     case 'customer put':
       return putCustomer(values, deps);
     case 'session create':
@@ -242,6 +246,14 @@ export async function createCredentials(brand: string, scopes: string[], deps: A
   // Kept as asked (a brand may hand out a read-only credential), but said plainly.
   const note = scopes.includes(WRITE_CUSTOMERS) ? {} : { note: `without ${WRITE_CUSTOMERS} every route but the JWKS answers this credential 403` };
   return { clientId: stored.clientId, clientSecret, brand, scopes, ...note };
+}
+
+async function revokeCredential(values: Values, deps: AdminDeps) {
+  const clientId = values['client-id']?.trim();
+  if (!clientId) throw new AdminUsageError('--client-id is required');
+  if (!(await deps.store.deleteCredential(clientId))) throw new AdminUsageError(`No credential ${clientId}`);
+  // API Gateway keeps an Allow per Authorization header for the authorizer's cache TTL.
+  return { clientId, revoked: true, note: 'the API may accept it until the authorizer cache expires (authorizerCacheTtlSeconds, 300 s by default)' };
 }
 
 async function identifierFor(values: Values, deps: AdminDeps, brand: string) {

@@ -328,6 +328,27 @@ describe('admin credentials create', () => {
   });
 });
 
+describe('admin credentials revoke', () => {
+  it('deletes the credential, which the authorizer then refuses', async () => {
+    const brand = await brandPut();
+    const { clientId, clientSecret } = (await admin('credentials', 'create', '--brand', brand)) as { clientId: string; clientSecret: string };
+    const header = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
+
+    const revoked = await admin('credentials', 'revoke', '--client-id', clientId);
+
+    expect(revoked).toMatchObject({ clientId, revoked: true });
+    await expect(authenticate(header, { getCredential: (id) => store.getCredential(id) })).rejects.toThrow('Unauthorized');
+  });
+
+  it('says so for a client ID that names no credential', async () => {
+    expect((await refusal('credentials', 'revoke', '--client-id', 'c_000000000000000000000000')).message).toBe('No credential c_000000000000000000000000');
+  });
+
+  it('refuses a missing --client-id', async () => {
+    expect((await refusal('credentials', 'revoke')).message).toBe('--client-id is required');
+  });
+});
+
 describe('admin customer put', () => {
   it('stores the mobile in E.164 read in the brand default country, and the e-mail in lower case', async () => {
     const brand = await brandPut('--default-country', 'US');
