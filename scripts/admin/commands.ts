@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { brandKey, CHANNELS, type BrandConfigInput } from '../../functions/domain/brand-config';
+import { brandKey, CHANNELS, type BrandConfig, type BrandConfigInput } from '../../functions/domain/brand-config';
 import { parseBrandConfig } from '../../functions/domain/brand-config-schema';
 import { newCredential } from '../../functions/domain/credentials';
 import { signFirstFactorToken } from '../../functions/domain/first-factor';
@@ -102,11 +102,11 @@ export async function runAdmin(argv: string[], deps: AdminDeps): Promise<unknown
   const command = positionals.join(' ');
   switch (command) {
     case 'brand put':
-      return putBrand(values, deps);
+      return withoutSecrets(await putBrand(values, deps));
     case 'brand get': {
       const config = await deps.store.getBrandConfig(requireBrand(values));
       if (!config) throw new AdminUsageError(`No configuration for brand ${requireBrand(values)}`, 1504);
-      return config;
+      return withoutSecrets(config);
     }
     case 'credentials create':
       return createCredentials(requireBrand(values), values.scope ?? ['customer:write'], deps);
@@ -121,6 +121,12 @@ export async function runAdmin(argv: string[], deps: AdminDeps): Promise<unknown
     default:
       throw new AdminUsageError(command ? `Unknown command: ${command}\n${USAGE}` : USAGE);
   }
+}
+
+/** A configuration as printed: an inline first-factor secret shows as set, never as itself. */
+function withoutSecrets(config: BrandConfig): BrandConfig {
+  if (!config.firstFactor?.hs256Secret) return config;
+  return { ...config, firstFactor: { ...config.firstFactor, hs256Secret: '(set)' } };
 }
 
 function requireBrand(values: Values): string {
@@ -180,7 +186,7 @@ function externalIdLogin(values: Values): boolean | undefined {
 }
 
 /** Writes a brand's configuration: given options over what is stored, validated as a whole. */
-export async function putBrand(values: Values, deps: AdminDeps): Promise<unknown> {
+export async function putBrand(values: Values, deps: AdminDeps): Promise<BrandConfig> {
   const brand = requireBrand(values);
   const current: Record<string, unknown> = { ...((await deps.store.getBrandConfig(brand)) ?? {}) };
   const changes: Record<string, unknown> = {

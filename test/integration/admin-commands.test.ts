@@ -268,6 +268,18 @@ describe('admin brand put --oauth-*', () => {
 });
 
 describe('admin brand get', () => {
+  it('shows an inline first-factor secret as set, never as itself, here and from brand put', async () => {
+    const secret = 'inline-first-factor-secret-0123456789abcdef';
+    const brand = uniqueBrand('adm');
+
+    const written = await admin('brand', 'put', '--brand', brand, '--first-factor-hs256-secret', secret);
+    const read = await admin('brand', 'get', '--brand', brand);
+
+    for (const output of [written, read]) expect(output).toMatchObject({ firstFactor: { hs256Secret: '(set)' } });
+    expect(JSON.stringify([written, read])).not.toContain(secret);
+    expect((await store.getBrandConfig(brand))?.firstFactor?.hs256Secret).toBe(secret);
+  });
+
   it('returns the stored configuration', async () => {
     const brand = await brandPut('--otp-length', '8');
 
