@@ -290,7 +290,11 @@ export class MfaOtpStack extends Stack {
         ...(response.statusCode ? { statusCode: response.statusCode } : {}),
         templates: { 'application/json': response.template },
         // Gateway response headers are mapping expressions: a literal goes in single quotes.
-        responseHeaders: { ...corsHeaders, ...mapObject(ENVELOPE_HEADERS, (value) => `'${value}'`), ...response.headers },
+        responseHeaders: {
+          ...corsHeaders,
+          ...Object.fromEntries(Object.entries(ENVELOPE_HEADERS).map(([name, value]) => [name, `'${value}'`])),
+          ...response.headers,
+        },
       });
     }
     return api;
@@ -405,10 +409,6 @@ export class MfaOtpStack extends Stack {
 
 function webAclMetricName(stack: Stack): string {
   return `${stack.stackName.replace(/[^A-Za-z0-9_-]/g, '')}-web-acl`;
-}
-
-function mapObject(object: Readonly<Record<string, string>>, map: (value: string) => string): Record<string, string> {
-  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, map(value)]));
 }
 
 function pascal(kebab: string): string {

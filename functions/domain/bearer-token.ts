@@ -25,8 +25,11 @@ const ALGORITHMS = ['RS256', 'ES256'];
  */
 export const MAX_ISSUER_BYTES = 1024;
 
+const isLookupKey = (issuer: unknown): issuer is string =>
+  typeof issuer === 'string' && issuer !== '' && Buffer.byteLength(issuer) <= MAX_ISSUER_BYTES;
+
 /** A scope as RFC 6749 writes one: no whitespace, which would split it in two downstream. */
-const SCOPE_TOKEN = /^[^\s]+$/;
+const SCOPE_TOKEN = /^\S+$/;
 const CLOCK_TOLERANCE_SECONDS = 5;
 
 /**
@@ -41,8 +44,7 @@ export async function verifyBearer(token: string, deps: BearerDeps): Promise<Pri
   } catch {
     throw new UnauthorizedError();
   }
-  const lookedUp = typeof issuer === 'string' && issuer !== '' && Buffer.byteLength(issuer) <= MAX_ISSUER_BYTES;
-  const registered = lookedUp ? await deps.findIssuer(issuer as string) : undefined;
+  const registered = isLookupKey(issuer) ? await deps.findIssuer(issuer) : undefined;
   if (!registered) throw new UnauthorizedError();
   try {
     const { payload } = await jwtVerify(token, deps.keySet(registered.jwksUrl), {

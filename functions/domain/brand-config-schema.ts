@@ -1,6 +1,7 @@
 import { isSupportedCountry } from 'libphonenumber-js';
 import * as z from 'zod/mini';
 import { InvalidBrandConfigError } from '../shared/errors';
+import { MAX_ISSUER_BYTES } from './bearer-token';
 import { CHANNELS } from './brand-config';
 
 /*
@@ -27,8 +28,11 @@ const firstFactorSchema = z.object({
 });
 
 const oauthSchema = z.object({
-  // The authorizer looks up no longer `iss` (MAX_ISSUER_BYTES in domain/bearer-token.ts).
-  issuer: z.string().check(z.minLength(1), z.maxLength(1024)),
+  issuer: z.string().check(
+    z.minLength(1),
+    // The authorizer looks up no longer `iss`.
+    z.refine((issuer) => Buffer.byteLength(issuer) <= MAX_ISSUER_BYTES, { message: `At most ${MAX_ISSUER_BYTES} bytes` }),
+  ),
   audience: z.string().check(z.minLength(1)),
   jwksUrl: z.url({ protocol: /^https?$/ }),
 });

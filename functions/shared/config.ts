@@ -46,7 +46,7 @@ export const config: Config = parseConfig(process.env);
  * A setting only some functions need: each asks for it where it builds what uses it,
  * at module load, so a function missing its variable fails at once, naming it.
  */
-export function requireSetting<K extends keyof Config>(name: K, from: Config = config): NonNullable<Config[K]> {
+export function requireSetting<K extends keyof Config>(name: K, from: Pick<Config, K> = config): NonNullable<Config[K]> {
   const value = from[name];
   if (value === undefined || value === null) throw new Error(`Invalid configuration: ${name} must be set`);
   return value as NonNullable<Config[K]>;

@@ -8,10 +8,7 @@ type SignerConfig = Pick<Config, 'TOKEN_SIGNER' | 'TOKEN_KMS_KEY_ID' | 'TOKEN_LO
 
 export function createTokenSigner(signerConfig: SignerConfig): TokenSigner {
   if (signerConfig.TOKEN_SIGNER === 'local') return createLocalTokenSigner(signerConfig.TOKEN_LOCAL_KEY_FILE);
-  if (!signerConfig.TOKEN_KMS_KEY_ID) {
-    throw new Error('Invalid configuration: TOKEN_KMS_KEY_ID must be set when TOKEN_SIGNER is kms');
-  }
-  return createKmsTokenSigner(kms, signerConfig.TOKEN_KMS_KEY_ID);
+  return createKmsTokenSigner(kms, requireSetting('TOKEN_KMS_KEY_ID', signerConfig));
 }
 
 // Only the functions that sign or publish keys load this module: they fail at start, naming the variable.

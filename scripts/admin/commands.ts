@@ -141,7 +141,8 @@ function integer(name: string, value: string | undefined): number | undefined {
 }
 
 function nullableInteger(name: string, value: string | undefined): number | null | undefined {
-  return value?.toLowerCase() === 'none' ? null : integer(name, value);
+  const given = clearable(value);
+  return given === null ? null : integer(name, given);
 }
 
 function parseTemplates(entries: string[] | undefined): Record<string, string> | undefined {
@@ -169,7 +170,7 @@ const CLEARED_BY_NONE = ['defaultCountry', 'smsSenderId', 'smsOriginationNumber'
 
 /** An option's value, `null` for none (clear it), or undefined when not given. */
 function clearable(value: string | undefined): string | null | undefined {
-  return value?.trim().toLowerCase() === 'none' ? null : value;
+  return value?.toLowerCase() === 'none' ? null : value;
 }
 
 /** Maps a value that was given; none (null) and not given (undefined) pass as they are. */
@@ -200,8 +201,7 @@ export async function putBrand(values: Values, deps: AdminDeps): Promise<BrandCo
     mfaSessionExpiryMinutes: integer('session-expiry', values['session-expiry']),
     externalIdLoginEnabled: externalIdLogin(values),
     otpSendForExternalId: values['otp-send-for-external-id']?.toUpperCase(),
-    mobileSubChannel:
-      values['mobile-sub-channel']?.toLowerCase() === 'none' ? null : values['mobile-sub-channel']?.toUpperCase(),
+    mobileSubChannel: mapSet(clearable(values['mobile-sub-channel']), (channel) => channel.toUpperCase()),
     fallbackChannels: fallbackChannels(values['fallback-channels']),
     smsSenderId: clearable(values['sms-sender-id']),
     smsOriginationNumber: clearable(values['sms-origination-number']),

@@ -8,6 +8,7 @@ import type {
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
+import { jsonResponse } from '../../functions/shared/http-response';
 import { lambdaContext } from './lambda-context';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -32,11 +33,9 @@ export interface ApiServerOptions {
 /** API Gateway refuses payloads over 10 MB; the handlers refuse far less. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
-const envelope = (statusCode: number, code: number, message: string): APIGatewayProxyResult => ({
-  statusCode,
-  headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
-  body: JSON.stringify({ status: { success: false, code, message } }),
-});
+/** An error envelope with the handlers' own headers (JSON, no-store), plus any given. */
+const envelope = (statusCode: number, code: number, message: string, headers: Record<string, string> = {}): APIGatewayProxyResult =>
+  jsonResponse(statusCode, { status: { success: false, code, message } }, headers);
 
 /**
  * A local API Gateway: each HTTP request becomes the proxy event that API Gateway
@@ -73,7 +72,7 @@ export function createApiServer(options: ApiServerOptions): Server {
       } catch (error) {
         if (error instanceof Error && error.message === 'Unauthorized') return envelope(401, 401, 'Unauthorized');
         // API Gateway's AUTHORIZER_CONFIGURATION_ERROR response, which the stack maps to a retryable 503 (lib/envelopes.ts).
-        return { ...envelope(503, 1503, 'Unable to generate OTP'), headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': '1' } };
+        return envelope(503, 1503, 'Unable to generate OTP', { 'Retry-After': '1' });
       }
       if (options.authorizerCacheSeconds > 0) {
         authorizerCache.set(authorization, { result, until: Date.now() + options.authorizerCacheSeconds * 1000 });

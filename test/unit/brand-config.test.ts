@@ -86,6 +86,14 @@ describe('parseBrandConfig', () => {
     expect(error.message).toContain(field);
   });
 
+  it('refuses an OAuth issuer longer in bytes than the authorizer looks up, naming it', () => {
+    const issuer = `https://idp.example/${'é'.repeat(600)}`;
+
+    const error = refusal({ brand: 'acme', oauth: { issuer, audience: 'mfa', jwksUrl: 'https://idp.example/jwks.json' } });
+
+    expect([error.code, error.message]).toEqual([1519, expect.stringContaining('oauth.issuer')]);
+  });
+
   it('refuses a template without {otp} with 1519', () => {
     const error = refusal({ brand: 'acme', templates: { SMS: 'Your code is coming' } });
 
