@@ -96,7 +96,6 @@ export class ServiceFunction extends Construct {
       logGroup: this.logGroup,
       role: this.role,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE,
         SDK_CONNECT_TIMEOUT_MS: String(SDK_LIMITS.connectTimeoutMs),
@@ -105,8 +104,10 @@ export class ServiceFunction extends Construct {
       },
       bundling: {
         minify: true,
+        // Read only when a stack is formatted (functions/shared/source-mapped-stacks.ts), not
+        // with node's --enable-source-maps, which reads it at every cold start. Stack traces
+        // need the mappings, not a second copy of the source in every bundle.
         sourceMap: true,
-        // Stack traces need the mappings, not a second copy of the source in every bundle.
         sourcesContent: false,
         // Bundle the SDK: a pinned, tree-shaken client instead of whatever the runtime ships.
         // Left out are only the parts Lambda never reaches: credential providers past the

@@ -1,6 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { dirname } from 'node:path';
 import { isPhoneChannel } from '../domain/brand-config';
+import { installSourceMappedStacks, runsFromBundle } from './source-mapped-stacks';
 
 export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'mfa-otp';
 
@@ -61,6 +63,9 @@ export function maskPersonalData(_key: string, value: unknown): unknown {
   if (masked.includes('@')) masked = masked.replace(EMAIL_IN_TEXT, maskEmail);
   return masked;
 }
+
+// Every function logs through this module, so its bundle's errors are logged at their sources.
+if (runsFromBundle(__filename)) installSourceMappedStacks(dirname(__filename));
 
 export const logger = new Logger({
   serviceName: SERVICE_NAME,

@@ -51,6 +51,23 @@ describe('function bundling', () => {
     }
   });
 
+  it('reports an error thrown in a deployed bundle at its source file, without node --enable-source-maps', () => {
+    const task = mkdtempSync(path.join(tmpdir(), 'mfa-otp-task-'));
+    try {
+      cpSync(bundleOf('otp-generate'), task, { recursive: true });
+      const env = { PATH: process.env.PATH, TABLE_NAME: 'mfa-otp-table', OTP_PEPPER_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pepper', OTP_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:otp', AWS_REGION: 'us-east-1' };
+      // middy refuses a null middleware: a TypeError thrown inside the bundle's own code.
+      const thrown = "try { require('./index.js').handler.use(null) } catch (error) { process.stdout.write(error.stack) }";
+
+      const [header, frame] = execFileSync(process.execPath, ['-e', thrown], { cwd: task, env, encoding: 'utf8' }).split('\n');
+
+      expect(header).toMatch(/^TypeError: /);
+      expect(frame).toMatch(/node_modules\/@middy\/core\/index\.js:\d+:\d+\)$/);
+    } finally {
+      rmSync(task, { recursive: true, force: true });
+    }
+  });
+
   describe('libphonenumber, bundled apart', () => {
     it.each(['otp-generate', 'otp-validate', 'token-generate'] as const)('is required by %s from a file beside index.js, not compiled into it', (name) => {
       const code = readFileSync(path.join(bundleOf(name), 'index.js'), 'utf8');

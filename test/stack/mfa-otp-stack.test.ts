@@ -16,7 +16,6 @@ const PROD_CONTEXT = {
 };
 
 const HOUSE_ENV = [
-  'NODE_OPTIONS',
   'POWERTOOLS_METRICS_NAMESPACE',
   'POWERTOOLS_SERVICE_NAME',
   'SDK_CONNECT_TIMEOUT_MS',
@@ -85,7 +84,6 @@ describe('MfaOtpStack (prod)', () => {
       const otpGenerate = environmentOf(prod, 'otp-generate');
 
       expect(otpValidate).toMatchObject({
-        NODE_OPTIONS: '--enable-source-maps',
         TABLE_NAME: { Ref: logicalId(stack.table) },
         OTP_PEPPER_SECRET_ARN: { Ref: logicalId(stack.otpPepper) },
         TOKEN_SIGNER: 'kms',
