@@ -16,13 +16,30 @@ const countryCode = z.string().check(
   z.refine((code) => isSupportedCountry(code), { message: 'Not a country phone numbers can be read in' }),
 );
 
+/** A key server on this machine: the one place plain http may fetch keys from (local development). */
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/**
+ * Where a brand publishes its keys. Keys fetched over plain http could be swapped on the
+ * way, and whoever swaps them can sign first factors or bearer tokens for the brand.
+ */
+const keySetUrl = z.url().check(
+  z.refine((url) => {
+    if (!URL.canParse(url)) return true; // z.url() has refused it already
+    const { protocol, hostname } = new URL(url);
+    return protocol === 'https:' || (protocol === 'http:' && LOOPBACK_HOST.test(hostname));
+  }, {
+    message: 'Must be https (http only for a key server on this machine)',
+  }),
+);
+
 const firstFactorSchema = z.object({
   /** HS256: the shared secret itself (local development) ... */
   hs256Secret: z.optional(z.string().check(z.minLength(32))),
   /** ... or the ARN or name of the Secrets Manager secret holding it (AWS). */
   hs256SecretRef: z.optional(z.string().check(z.minLength(1))),
   /** RS256 / ES256: where the brand publishes its keys. */
-  jwksUrl: z.optional(z.url({ protocol: /^https?$/ })),
+  jwksUrl: z.optional(keySetUrl),
   issuer: z.optional(z.string().check(z.minLength(1))),
   audience: z.optional(z.string().check(z.minLength(1))),
 });
@@ -34,7 +51,7 @@ const oauthSchema = z.object({
     z.refine((issuer) => Buffer.byteLength(issuer) <= MAX_ISSUER_BYTES, { message: `At most ${MAX_ISSUER_BYTES} bytes` }),
   ),
   audience: z.string().check(z.minLength(1)),
-  jwksUrl: z.url({ protocol: /^https?$/ }),
+  jwksUrl: keySetUrl,
 });
 
 /**

@@ -94,6 +94,26 @@ describe('parseBrandConfig', () => {
     expect([error.code, error.message]).toEqual([1519, expect.stringContaining('oauth.issuer')]);
   });
 
+  it.each([
+    ['oauth.jwksUrl', { oauth: { issuer: 'https://idp.example', audience: 'mfa', jwksUrl: 'http://idp.example/jwks.json' } }],
+    ['firstFactor.jwksUrl', { firstFactor: { issuer: 'https://idp.example', jwksUrl: 'http://idp.example/jwks.json' } }],
+    ['oauth.jwksUrl', { oauth: { issuer: 'https://idp.example', audience: 'mfa', jwksUrl: 'http://127.0.0.1.example/jwks.json' } }],
+    ['oauth.jwksUrl', { oauth: { issuer: 'https://idp.example', audience: 'mfa', jwksUrl: 'ftp://127.0.0.1/jwks.json' } }],
+  ])('refuses keys fetched other than over https, or plain http from this machine, naming %s', (field, overrides) => {
+    const error = refusal({ brand: 'acme', ...overrides });
+
+    expect([error.code, error.message]).toEqual([1519, expect.stringContaining(field)]);
+  });
+
+  it.each(['http://127.0.0.1:8080/jwks.json', 'http://localhost:8080/jwks.json', 'http://[::1]:8080/jwks.json', 'https://idp.example/jwks.json'])(
+    'accepts keys from %s',
+    (jwksUrl) => {
+      const config = parseBrandConfig({ brand: 'acme', oauth: { issuer: 'https://idp.example', audience: 'mfa', jwksUrl } });
+
+      expect(config.oauth?.jwksUrl).toBe(jwksUrl);
+    },
+  );
+
   it('refuses a template without {otp} with 1519', () => {
     const error = refusal({ brand: 'acme', templates: { SMS: 'Your code is coming' } });
 
