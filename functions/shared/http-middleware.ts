@@ -55,7 +55,7 @@ function errorEnvelope(error: unknown): APIGatewayProxyResult {
 
 /**
  * The middleware every JSON route runs: the log context with the API Gateway request ID;
- * then, before the handler, the caller's scope (customer:write), lower-cased header names, the body checks
+ * then, before the handler, lower-cased header names, the caller's scope (customer:write), the body checks
  * and the brand the body names; the error envelope, and CORS on every answer. Those four
  * are one middleware, as middy awaits each middleware's hooks in turn. The order is the
  * spec's: a caller without the right to act for the brand is refused (403) whatever its
@@ -65,10 +65,11 @@ export function jsonRoute(options: { allowedOrigins?: readonly string[] } = {}) 
   const addCorsHeaders = corsHeaders(options.allowedOrigins ?? allowedOrigins);
   const http: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> = {
     before: ({ event }) => {
-      const caller = callerOf(event);
-      requireScope(caller);
+      // First: CORS on a refusal of the caller reads the Origin header by its lower-case name.
       if (event.headers) event.headers = lowerCaseNames(event.headers);
       if (event.multiValueHeaders) event.multiValueHeaders = lowerCaseNames(event.multiValueHeaders);
+      const caller = callerOf(event);
+      requireScope(caller);
       const body = parseJsonBody(event, MAX_BODY_BYTES);
       const brand = typeof body.brand === 'string' ? brandKey(body.brand) : '';
       if (brand !== '') requireBrand(caller, brand);

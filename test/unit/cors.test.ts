@@ -3,7 +3,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { parseOrigins } from '../../functions/shared/cors';
 import { UnauthorizedError } from '../../functions/shared/errors';
 import { jsonRoute } from '../../functions/shared/http-middleware';
-import { apiEvent } from '../support/api-events';
+import { apiEvent, type EventOptions } from '../support/api-events';
 import { lambdaContext } from '../../scripts/local/lambda-context';
 
 function handlerWith(origins: string[], fail = false) {
@@ -28,6 +28,18 @@ describe('cors', () => {
     const result = await handler(apiEvent({ caller: { brand: 'acme' }, body: {}, headers: { origin: 'https://app.example.com' } }), lambdaContext('t'));
 
     expect(result.statusCode).toBe(401);
+    expect(result.headers?.['Access-Control-Allow-Origin']).toBe('https://app.example.com');
+  });
+
+  it.each<[string, EventOptions['caller'], number]>([
+    ['401 to an event without a caller', undefined, 401],
+    ['403 to a caller without customer:write', { brand: 'acme', scopes: ['customer:read'] }, 403],
+  ])('echoes an allowed Origin, so spelt, on the %s', async (_label, caller, status) => {
+    const handler = handlerWith(['https://app.example.com']);
+
+    const result = await handler(apiEvent({ caller, body: {}, headers: { Origin: 'https://app.example.com' } }), lambdaContext('t'));
+
+    expect(result.statusCode).toBe(status);
     expect(result.headers?.['Access-Control-Allow-Origin']).toBe('https://app.example.com');
   });
 
