@@ -40,7 +40,6 @@ export function bindSigningKey(target: ServiceFunction, binding: SigningKeyBindi
 
 /** The brands' HS256 first-factor secrets: any secret whose name starts with `prefix`. */
 export function bindFirstFactorSecrets(target: ServiceFunction, prefix: string): void {
-  target.fn.addEnvironment('FIRST_FACTOR_SECRET_PREFIX', prefix);
   const policy = new iam.Policy(target, 'FirstFactorSecretsPolicy', {
     roles: [target.role],
     statements: [

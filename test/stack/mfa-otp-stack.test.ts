@@ -26,7 +26,7 @@ const TOKEN_ENV = ['TOKEN_ISSUER', 'TOKEN_KMS_KEY_ID', 'TOKEN_SIGNER'];
 
 const EXPECTED_ENV: Record<FunctionName, string[]> = {
   authorizer: ['TABLE_NAME'],
-  'token-generate': ['TABLE_NAME', ...TOKEN_ENV, 'FIRST_FACTOR_SECRET_PREFIX', 'ALLOWED_ORIGINS'],
+  'token-generate': ['TABLE_NAME', ...TOKEN_ENV, 'ALLOWED_ORIGINS'],
   'otp-generate': ['TABLE_NAME', 'OTP_PEPPER_SECRET_ARN', 'OTP_SENDER', 'OTP_TOPIC_ARN', 'ALLOWED_ORIGINS'],
   'otp-validate': ['TABLE_NAME', 'OTP_PEPPER_SECRET_ARN', ...TOKEN_ENV, 'ALLOWED_ORIGINS'],
   jwks: [...TOKEN_ENV, 'ALLOWED_ORIGINS'],
