@@ -22,15 +22,21 @@ const authorize = (authorization: string) =>
     lambdaContext('authorizer'),
   );
 
-/** What API Gateway makes of the authorizer's answer: 'Unauthorized' is a 401, any other error its 503 (lib/envelopes.ts). */
-async function gatewayStatus(authorization: string): Promise<number> {
+/**
+ * What API Gateway makes of the authorizer's answer: 'Unauthorized' is a 401, any other
+ * error its 503 (lib/envelopes.ts); with the error, so that a test can tell an outage
+ * from a crash, which API Gateway would answer alike.
+ */
+async function gatewayAnswer(authorization: string): Promise<{ status: number; error?: unknown }> {
   try {
     await authorize(authorization);
-    return 200;
+    return { status: 200 };
   } catch (error) {
-    return error instanceof Error && error.message === 'Unauthorized' ? 401 : 503;
+    return { status: error instanceof Error && error.message === 'Unauthorized' ? 401 : 503, error };
   }
 }
+
+const gatewayStatus = async (authorization: string) => (await gatewayAnswer(authorization)).status;
 
 describe('the authorizer under dependency faults', () => {
   // Credentials and tokens the tests hand the authorizer: no log line may carry them.
@@ -47,13 +53,14 @@ describe('the authorizer under dependency faults', () => {
     await store.putCredential(credential.stored, Date.now());
     const basic = `Basic ${Buffer.from(`${credential.stored.clientId}:${credential.clientSecret}`).toString('base64')}`;
     handedOver.push(credential.clientSecret, basic);
-    injectDynamoFault(documentClient, 'callerLookup', fault, { always: true });
+    const injection = injectDynamoFault(documentClient, 'callerLookup', fault, { always: true });
 
-    const during = await gatewayStatus(basic);
-    jest.restoreAllMocks();
+    const during = await gatewayAnswer(basic);
+    injection.restore();
     const after = await gatewayStatus(basic);
 
-    expect([during, after]).toEqual([503, 200]);
+    expect([during.status, after]).toEqual([503, 200]);
+    expect(during.error).toMatchObject({ name: fault().name });
     expect(logs().text()).toContain('Authorizer failed');
   });
 
@@ -87,7 +94,11 @@ describe('the authorizer under dependency faults', () => {
       .sign(privateKey);
     handedOver.push(token);
 
-    expect(await gatewayStatus(`Bearer ${token}`)).toBe(503);
+    const answer = await gatewayAnswer(`Bearer ${token}`);
+
+    expect(answer.status).toBe(503);
+    expect(answer.error).toBeInstanceOf(ServiceUnavailableError);
+    expect(logs().text()).toContain('Authorizer failed');
   });
 
   it('is answered 503/1503 with Retry-After by the local API, as the stack answers it', async () => {

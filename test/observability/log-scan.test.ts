@@ -60,6 +60,8 @@ describe('log lines of the whole flow', () => {
       `Basic ${Buffer.from(`${credential.stored.clientId}:${credential.clientSecret}`).toString('base64')}`,
       `Basic ${Buffer.from(`${credential.stored.clientId}:wrong-${PHONE}`).toString('base64')}`,
     ]) {
+      // The header is as much a secret as the client secret inside it.
+      secrets.push(authorization);
       const authorizerEvent = {
         type: 'REQUEST',
         methodArn: 'arn:aws:execute-api:us-east-1:123456789012:api/test/POST/auth/v1/mfa/otp/generate',

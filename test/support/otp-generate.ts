@@ -108,3 +108,7 @@ export async function scanTable(): Promise<Record<string, unknown>[]> {
   } while (start);
   return items;
 }
+
+/** The refresh keys stored for one brand: the table is shared, so never all of them. */
+export const refreshKeysOf = async (brand: string) =>
+  (await scanTable()).filter((item) => String(item.pk).startsWith('REFRESH#') && item.brand === brand);
