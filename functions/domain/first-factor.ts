@@ -1,6 +1,5 @@
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { AuthorizedTokenError, ServiceUnavailableError } from '../shared/errors';
-import { logger } from '../shared/logger';
 import { brandKey, type BrandConfig } from './brand-config';
 import { identifierKey, parseIdentifierType, type Identifier, type IdentifierType } from './identifiers';
 
@@ -35,6 +34,8 @@ export interface FirstFactorKeys {
 export interface FirstFactorDeps extends FirstFactorKeys {
   /** Normalises an identifier as the brand normalises request identifiers; throws when invalid. */
   normalise(type: IdentifierType, rawValue: string): Identifier;
+  /** Told why a token did not pass, for the handler's log: the domain writes none. */
+  observe?(failure: FirstFactorFailure): void;
 }
 
 export interface ExpectedSubject {
@@ -47,7 +48,7 @@ export interface ExpectedSubject {
 const CLOCK_TOLERANCE_SECONDS = 5;
 const REQUIRED_CLAIMS = ['exp', 'idv', 'dev', 'org'];
 
-type RefusalReason =
+export type RefusalReason =
   | 'not_configured'
   | 'malformed'
   | 'algorithm_not_allowed'
@@ -59,16 +60,23 @@ type RefusalReason =
   | 'device_mismatch'
   | 'brand_mismatch';
 
-class Refused extends Error {
+type KeysUnavailableReason = 'jwks_unavailable' | 'secret_unavailable';
+
+/** A token that did not pass, or keys that could not be had to check it. */
+export type FirstFactorFailure =
+  | { outcome: 'refused'; reason: RefusalReason; brand: string; claim?: string }
+  | { outcome: 'keys-unavailable'; reason: KeysUnavailableReason; brand: string; cause: unknown };
+
+class TokenRefusedError extends Error {
   constructor(readonly reason: RefusalReason) {
     super(reason);
   }
 }
 
 /** A dependency failed while we fetched verification keys: not the token's fault. */
-class KeysUnavailable extends Error {
+class KeysUnavailableError extends Error {
   constructor(
-    readonly reason: 'jwks_unavailable' | 'secret_unavailable',
+    readonly reason: KeysUnavailableReason,
     options: { cause: unknown },
   ) {
     super(reason, options);
@@ -76,7 +84,7 @@ class KeysUnavailable extends Error {
 }
 
 function refusalOf(error: unknown): RefusalReason {
-  if (error instanceof Refused) return error.reason;
+  if (error instanceof TokenRefusedError) return error.reason;
   if (error instanceof errors.JWTExpired) return 'expired';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm_not_allowed';
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return 'unknown_key';
@@ -92,18 +100,18 @@ function resolveRemoteKey(getKey: JWTVerifyGetKey): JWTVerifyGetKey {
       return await getKey(header, token);
     } catch (error) {
       if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
-      throw new KeysUnavailable('jwks_unavailable', { cause: error });
+      throw new KeysUnavailableError('jwks_unavailable', { cause: error });
     }
   };
 }
 
 async function hs256Key(config: FirstFactorConfig, deps: FirstFactorKeys): Promise<Uint8Array> {
   if (config.hs256Secret) return new TextEncoder().encode(config.hs256Secret);
-  if (!config.hs256SecretRef) throw new Refused('not_configured');
+  if (!config.hs256SecretRef) throw new TokenRefusedError('not_configured');
   try {
     return new TextEncoder().encode(await deps.hs256Secret(config.hs256SecretRef));
   } catch (error) {
-    throw new KeysUnavailable('secret_unavailable', { cause: error });
+    throw new KeysUnavailableError('secret_unavailable', { cause: error });
   }
 }
 
@@ -127,24 +135,24 @@ async function verifySignature(token: string, config: FirstFactorConfig, deps: F
     const { payload } = await jwtVerify(token, getKey, { ...options, algorithms: ['RS256', 'ES256'] });
     return payload;
   }
-  throw new Refused('not_configured');
+  throw new TokenRefusedError('not_configured');
 }
 
 function checkSubject(payload: JWTPayload, expected: ExpectedSubject, deps: FirstFactorDeps): void {
   const { idv, dev, org } = payload;
-  if (typeof idv !== 'string' || typeof dev !== 'string' || typeof org !== 'string') throw new Refused('claims_invalid');
+  if (typeof idv !== 'string' || typeof dev !== 'string' || typeof org !== 'string') throw new TokenRefusedError('claims_invalid');
 
   const separator = idv.indexOf('|');
-  if (separator < 1) throw new Refused('claims_invalid');
+  if (separator < 1) throw new TokenRefusedError('claims_invalid');
   let identifier: Identifier;
   try {
     identifier = deps.normalise(parseIdentifierType(idv.slice(0, separator).toUpperCase()), idv.slice(separator + 1));
   } catch {
-    throw new Refused('identifier_mismatch');
+    throw new TokenRefusedError('identifier_mismatch');
   }
-  if (identifierKey(identifier) !== identifierKey(expected.identifier)) throw new Refused('identifier_mismatch');
-  if (dev !== expected.deviceId) throw new Refused('device_mismatch');
-  if (brandKey(org) !== brandKey(expected.brand)) throw new Refused('brand_mismatch');
+  if (identifierKey(identifier) !== identifierKey(expected.identifier)) throw new TokenRefusedError('identifier_mismatch');
+  if (dev !== expected.deviceId) throw new TokenRefusedError('device_mismatch');
+  if (brandKey(org) !== brandKey(expected.brand)) throw new TokenRefusedError('brand_mismatch');
 }
 
 /**
@@ -159,17 +167,19 @@ export async function verifyAuthorizedToken(
   deps: FirstFactorDeps,
 ): Promise<void> {
   try {
-    if (!config) throw new Refused('not_configured');
+    if (!config) throw new TokenRefusedError('not_configured');
     const payload = await verifySignature(token, config, deps);
     checkSubject(payload, expected, deps);
   } catch (error) {
-    if (error instanceof KeysUnavailable) {
-      logger.error('First-factor keys unavailable', { reason: error.reason, brand: brandKey(expected.brand), error: error.cause });
+    const brand = brandKey(expected.brand);
+    if (error instanceof KeysUnavailableError) {
+      deps.observe?.({ outcome: 'keys-unavailable', reason: error.reason, brand, cause: error.cause });
       throw new ServiceUnavailableError();
     }
-    logger.warn('First-factor token refused', {
+    deps.observe?.({
+      outcome: 'refused',
       reason: refusalOf(error),
-      brand: brandKey(expected.brand),
+      brand,
       ...(error instanceof errors.JWTClaimValidationFailed ? { claim: error.claim } : {}),
     });
     throw new AuthorizedTokenError();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UnsupportedBrandError } from '../shared/errors';
 import type { BrandCache } from './brand-cache';
 import type { BrandConfig } from './brand-config';
-import { verifyAuthorizedToken, type FirstFactorKeys } from './first-factor';
+import { verifyAuthorizedToken, type FirstFactorFailure, type FirstFactorKeys } from './first-factor';
 import { normaliseIdentifier, type Identifier, type IdentifierType } from './identifiers';
 import type { SessionStore } from './ports';
 import { issueSessionToken, type TokenIssuer } from './tokens';
@@ -20,6 +20,8 @@ export interface OpenSessionDeps {
   store: SessionStore;
   brands: BrandCache;
   firstFactorKeys: FirstFactorKeys;
+  /** Told why a first-factor token did not pass. */
+  observeFirstFactor?: (failure: FirstFactorFailure) => void;
   tokens: TokenIssuer;
   /** Epoch milliseconds: read once a request, and the issued token's `iat`. */
   now: () => number;
@@ -47,6 +49,7 @@ export async function openSession(deps: OpenSessionDeps, request: OpenSessionReq
   await verifyAuthorizedToken(request.authorizedToken, config.firstFactor, subject, {
     ...deps.firstFactorKeys,
     normalise: (type, raw) => normaliseIdentifier(type, raw, config),
+    observe: deps.observeFirstFactor,
   });
 
   const sessionId = `P-${(deps.newId ?? randomUUID)()}`;

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { BrandCache } from '../domain/brand-cache';
 import { phoneParser } from '../domain/identifiers';
+import type { FirstFactorFailure } from '../domain/first-factor';
 import { openSession } from '../domain/open-session';
 import type { TokenIssuer } from '../domain/tokens';
 import { authResponse } from '../shared/auth-response';
@@ -23,11 +24,19 @@ const tokens: TokenIssuer = { signer: tokenSigner, issuer: config.TOKEN_ISSUER }
 phoneParser();
 const bodySchema = z.object({ ...mfaFields, authorizedToken: z.string().check(z.minLength(1), z.maxLength(8192)) });
 
+function logFirstFactorFailure(failure: FirstFactorFailure): void {
+  if (failure.outcome === 'keys-unavailable') {
+    logger.error('First-factor keys unavailable', { reason: failure.reason, brand: failure.brand, error: failure.cause as Error });
+  } else {
+    logger.warn('First-factor token refused', { reason: failure.reason, brand: failure.brand, ...(failure.claim ? { claim: failure.claim } : {}) });
+  }
+}
+
 /** POST /auth/v1/mfa/token/generate */
 const lambdaHandler = async (event: JsonEvent) => {
   const body = parseBody(bodySchema, event.jsonBody);
 
-  const opened = await openSession({ store, brands, firstFactorKeys, tokens, now: Date.now }, body);
+  const opened = await openSession({ store, brands, firstFactorKeys, tokens, now: Date.now, observeFirstFactor: logFirstFactorFailure }, body);
 
   logger.info('MFA session opened', {
     brand: body.brand,

@@ -169,7 +169,7 @@ describe('POST /auth/v1/mfa/token/generate', () => {
     });
   });
 
-  it('logs neither the first-factor token, the issued token nor the raw mobile number', async () => {
+  it('logs why a first-factor token was refused, and neither that token, the issued token nor the raw mobile number', async () => {
     const brand = await firstFactorBrand();
     const body = await bodyFor(brand);
 
@@ -178,6 +178,9 @@ describe('POST /auth/v1/mfa/token/generate', () => {
     const text = logs().text();
 
     expect([refused.statusCode, answer.statusCode]).toEqual([401, 200]);
+    expect(logs().lines().map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ level: 'WARN', message: 'First-factor token refused', reason: 'device_mismatch', brand: brand.brand }),
+    );
     expect(text).toContain('MFA session opened');
     expect(text).toContain(MASKED_PHONE);
     for (const secret of [body.authorizedToken, (answer.body.auth as { token: string }).token, PHONE]) {

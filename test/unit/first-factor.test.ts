@@ -17,18 +17,22 @@ import {
   verifyAuthorizedToken,
   type FirstFactorConfig,
   type FirstFactorDeps,
+  type FirstFactorFailure,
 } from '../../functions/domain/first-factor';
 import { normaliseIdentifier, type Identifier } from '../../functions/domain/identifiers';
 import { AuthorizedTokenError, ServiceUnavailableError } from '../../functions/shared/errors';
-import { logger } from '../../functions/shared/logger';
 
 const SECRET = 'first-factor-shared-secret-0123456789';
 const JWKS_URL = 'https://login.demo.example/.well-known/jwks.json';
 const mobile: Identifier = { type: 'MOBILE', value: '+18767431754' };
 const expected = { brand: 'demo', identifier: mobile, deviceId: 'device-1' };
 
+/** What the verifier told of each token that did not pass, in this test. */
+let failures: FirstFactorFailure[] = [];
+
 function depsWith(overrides: Partial<FirstFactorDeps> = {}): FirstFactorDeps {
   return {
+    observe: (failure) => failures.push(failure),
     hs256Secret: async () => SECRET,
     jwks: () => {
       throw new Error('no JWKS in this test');
@@ -49,15 +53,8 @@ async function hs256WithClaims(claims: Record<string, unknown>, secret = SECRET)
 const inHour = () => Math.floor(Date.now() / 1000) + 3600;
 
 describe('verifyAuthorizedToken', () => {
-  let warn: jest.SpyInstance;
-
   beforeEach(() => {
-    warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(logger, 'error').mockImplementation(() => undefined);
-  });
-
-  afterEach(() => {
-    jest.restoreAllMocks();
+    failures = [];
   });
 
   describe('with an HS256 secret', () => {
@@ -107,7 +104,7 @@ describe('verifyAuthorizedToken', () => {
       const token = await makeToken();
 
       await expect(verifyAuthorizedToken(token, config, expected, depsWith())).rejects.toBeInstanceOf(AuthorizedTokenError);
-      expect(warn).toHaveBeenCalledWith('First-factor token refused', expect.objectContaining({ reason }));
+      expect(failures).toEqual([expect.objectContaining({ outcome: 'refused', brand: 'demo', reason })]);
     });
 
     it('accepts a token expired within the 5 s clock tolerance', async () => {
@@ -124,12 +121,13 @@ describe('verifyAuthorizedToken', () => {
       );
     });
 
-    it('never logs the token', async () => {
+    it('tells why a token did not pass without handing on the token', async () => {
       const token = await mint({ deviceId: 'device-2' });
 
       await expect(verifyAuthorizedToken(token, config, expected, depsWith())).rejects.toThrow();
 
-      expect(JSON.stringify(warn.mock.calls)).not.toContain(token.split('.')[2]);
+      expect(failures).toEqual([{ outcome: 'refused', reason: 'device_mismatch', brand: 'demo' }]);
+      expect(JSON.stringify(failures)).not.toContain(token.split('.')[2]);
     });
 
     it('answers 503 when the referenced secret cannot be read', async () => {
@@ -141,6 +139,7 @@ describe('verifyAuthorizedToken', () => {
       await expect(
         verifyAuthorizedToken(token, { hs256SecretRef: 'arn:secret:demo' }, expected, depsWith({ hs256Secret })),
       ).rejects.toBeInstanceOf(ServiceUnavailableError);
+      expect(failures).toEqual([expect.objectContaining({ outcome: 'keys-unavailable', reason: 'secret_unavailable', cause: expect.objectContaining({ name: 'ThrottlingException' }) })]);
     });
   });
 
@@ -191,14 +190,14 @@ describe('verifyAuthorizedToken', () => {
       const token = await signWith(es256, { issuer: 'evil-login' });
 
       await expect(verifyAuthorizedToken(token, config, expected, jwksDeps)).rejects.toBeInstanceOf(AuthorizedTokenError);
-      expect(warn).toHaveBeenCalledWith('First-factor token refused', expect.objectContaining({ reason: 'claims_invalid', claim: 'iss' }));
+      expect(failures).toEqual([expect.objectContaining({ outcome: 'refused', brand: 'demo', reason: 'claims_invalid', claim: 'iss' })]);
     });
 
     it('refuses a token for another audience', async () => {
       const token = await signWith(es256, { audience: 'other-api' });
 
       await expect(verifyAuthorizedToken(token, config, expected, jwksDeps)).rejects.toBeInstanceOf(AuthorizedTokenError);
-      expect(warn).toHaveBeenCalledWith('First-factor token refused', expect.objectContaining({ claim: 'aud' }));
+      expect(failures).toEqual([expect.objectContaining({ outcome: 'refused', brand: 'demo', claim: 'aud' })]);
     });
 
     it('refuses a token signed with a key the set does not hold', async () => {
@@ -206,7 +205,7 @@ describe('verifyAuthorizedToken', () => {
       const token = await signWith(stranger);
 
       await expect(verifyAuthorizedToken(token, config, expected, jwksDeps)).rejects.toBeInstanceOf(AuthorizedTokenError);
-      expect(warn).toHaveBeenCalledWith('First-factor token refused', expect.objectContaining({ reason: 'unknown_key' }));
+      expect(failures).toEqual([expect.objectContaining({ outcome: 'refused', brand: 'demo', reason: 'unknown_key' })]);
     });
 
     it('refuses an HS256 token keyed with the public key (alg confusion)', async () => {
@@ -219,7 +218,7 @@ describe('verifyAuthorizedToken', () => {
         .sign(publicKeyBytes);
 
       await expect(verifyAuthorizedToken(token, config, expected, jwksDeps)).rejects.toBeInstanceOf(AuthorizedTokenError);
-      expect(warn).toHaveBeenCalledWith('First-factor token refused', expect.objectContaining({ reason: 'algorithm_not_allowed' }));
+      expect(failures).toEqual([expect.objectContaining({ outcome: 'refused', brand: 'demo', reason: 'algorithm_not_allowed' })]);
     });
 
     it('still checks the subject claims', async () => {
@@ -248,6 +247,7 @@ describe('verifyAuthorizedToken', () => {
       await expect(verifyAuthorizedToken(token, config, expected, depsWith({ jwks: () => timingOut }))).rejects.toBeInstanceOf(
         ServiceUnavailableError,
       );
+      expect(failures).toEqual([expect.objectContaining({ outcome: 'keys-unavailable', reason: 'jwks_unavailable' })]);
     });
 
     describe('fetched over HTTP', () => {
