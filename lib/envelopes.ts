@@ -1,4 +1,13 @@
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import {
+  ForbiddenError,
+  InternalError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  type ApiError,
+} from '../functions/shared/errors';
+import { envelopeOf } from '../functions/shared/http-response';
 
 /**
  * Responses that API Gateway and WAF write themselves, before any handler runs, in the
@@ -8,7 +17,8 @@ export function envelope(code: number, message: string): string {
   return JSON.stringify({ status: { success: false, code, message } });
 }
 
-export const UNEXPECTED_ERROR_MESSAGE = 'Unable to generate OTP';
+/** The handlers' own envelope of the same refusal, word for word. */
+const envelopeFor = (error: ApiError): string => JSON.stringify(envelopeOf(error));
 
 export interface GatewayEnvelope {
   readonly id: string;
@@ -23,12 +33,12 @@ export interface GatewayEnvelope {
 /** On every answer API Gateway or WAF writes, as on the handlers' own (functions/shared/http-response.ts): no cache keeps one. */
 export const ENVELOPE_HEADERS: Readonly<Record<string, string>> = { 'Cache-Control': 'no-store' };
 
-const AUTHORIZER_DOWN = { statusCode: '503', template: envelope(1503, UNEXPECTED_ERROR_MESSAGE), headers: { 'Retry-After': "'1'" } };
+const AUTHORIZER_DOWN = { statusCode: '503', template: envelopeFor(new ServiceUnavailableError()), headers: { 'Retry-After': "'1'" } };
 
 export const GATEWAY_ENVELOPES: readonly GatewayEnvelope[] = [
-  { id: 'Unauthorized', type: apigw.ResponseType.UNAUTHORIZED, statusCode: '401', template: envelope(401, 'Unauthorized') },
-  { id: 'AccessDenied', type: apigw.ResponseType.ACCESS_DENIED, statusCode: '403', template: envelope(403, 'Forbidden') },
-  { id: 'WafFiltered', type: apigw.ResponseType.WAF_FILTERED, statusCode: '403', template: envelope(403, 'Forbidden') },
+  { id: 'Unauthorized', type: apigw.ResponseType.UNAUTHORIZED, statusCode: '401', template: envelopeFor(new UnauthorizedError()) },
+  { id: 'AccessDenied', type: apigw.ResponseType.ACCESS_DENIED, statusCode: '403', template: envelopeFor(new ForbiddenError()) },
+  { id: 'WafFiltered', type: apigw.ResponseType.WAF_FILTERED, statusCode: '403', template: envelopeFor(new ForbiddenError()) },
   // API Gateway answers an unknown path or method with this type (403 by default).
   { id: 'NotFound', type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, statusCode: '404', template: envelope(404, 'Not Found') },
   {
@@ -46,7 +56,7 @@ export const GATEWAY_ENVELOPES: readonly GatewayEnvelope[] = [
     id: 'RequestTooLarge',
     type: apigw.ResponseType.REQUEST_TOO_LARGE,
     statusCode: '413',
-    template: envelope(1519, 'Request body too large'),
+    template: envelopeFor(new PayloadTooLargeError()),
   },
   {
     id: 'Default4xx',
@@ -55,7 +65,7 @@ export const GATEWAY_ENVELOPES: readonly GatewayEnvelope[] = [
     template: '{"status":{"success":false,"code":400,"message":$context.error.messageString}}',
   },
   // No detail leaks from a 5xx: the same words as the handlers' own 500.
-  { id: 'Default5xx', type: apigw.ResponseType.DEFAULT_5XX, template: envelope(1503, UNEXPECTED_ERROR_MESSAGE) },
+  { id: 'Default5xx', type: apigw.ResponseType.DEFAULT_5XX, template: envelopeFor(new InternalError()) },
 ];
 
 /**
@@ -66,7 +76,7 @@ export const WAF_RATE_RETRY_AFTER_SECONDS = 60;
 
 /** Bodies that WAF sends with its own blocks, by key. */
 export const WAF_RESPONSE_BODIES = {
-  'request-too-large': envelope(1519, 'Request body too large'),
+  'request-too-large': envelopeFor(new PayloadTooLargeError()),
   'too-many-requests': envelope(429, 'Too Many Requests'),
 } as const;
 

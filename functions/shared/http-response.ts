@@ -23,10 +23,14 @@ export function toApiError(error: unknown): ApiError {
   return new InternalError();
 }
 
+/** An error's envelope: also what API Gateway writes for the same refusals (lib/envelopes.ts). */
+export function envelopeOf(error: ApiError): Envelope {
+  return { status: { success: false, code: error.code, message: error.message } };
+}
+
 /** The one place where errors become responses. */
 export function errorResponse(error: ApiError): APIGatewayProxyResult {
   const headers: Record<string, string> =
     error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) };
-  const envelope: Envelope = { status: { success: false, code: error.code, message: error.message } };
-  return jsonResponse(error.httpStatus, envelope, headers);
+  return jsonResponse(error.httpStatus, envelopeOf(error), headers);
 }

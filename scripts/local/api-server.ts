@@ -8,7 +8,8 @@ import type {
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
-import { jsonResponse } from '../../functions/shared/http-response';
+import { ForbiddenError, InternalError, PayloadTooLargeError, ServiceUnavailableError, UnauthorizedError } from '../../functions/shared/errors';
+import { errorResponse, jsonResponse } from '../../functions/shared/http-response';
 import { lambdaContext } from './lambda-context';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -33,9 +34,9 @@ export interface ApiServerOptions {
 /** API Gateway refuses payloads over 10 MB; the handlers refuse far less. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
-/** An error envelope with the handlers' own headers (JSON, no-store), plus any given. */
-const envelope = (statusCode: number, code: number, message: string, headers: Record<string, string> = {}): APIGatewayProxyResult =>
-  jsonResponse(statusCode, { status: { success: false, code, message } }, headers);
+/** An envelope API Gateway writes with no handler's error behind it (404, 400, 431), with the handlers' headers. */
+const envelope = (statusCode: number, code: number, message: string): APIGatewayProxyResult =>
+  jsonResponse(statusCode, { status: { success: false, code, message } });
 
 /**
  * A local API Gateway: each HTTP request becomes the proxy event that API Gateway
@@ -49,7 +50,7 @@ export function createApiServer(options: ApiServerOptions): Server {
   async function authorize(route: Route, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult | Record<string, unknown>> {
     const authorization = Object.entries(event.headers).find(([key]) => key.toLowerCase() === 'authorization')?.[1];
     // API Gateway answers 401 itself, without calling the authorizer, when the identity source is missing.
-    if (!authorization) return envelope(401, 401, 'Unauthorized');
+    if (!authorization) return errorResponse(new UnauthorizedError());
     const cached = authorizerCache.get(authorization);
     let result = cached && cached.until > Date.now() ? cached.result : undefined;
     if (!result) {
@@ -70,16 +71,16 @@ export function createApiServer(options: ApiServerOptions): Server {
       try {
         result = await options.authorizer(authorizerEvent, lambdaContext('authorizer'));
       } catch (error) {
-        if (error instanceof Error && error.message === 'Unauthorized') return envelope(401, 401, 'Unauthorized');
+        if (error instanceof Error && error.message === 'Unauthorized') return errorResponse(new UnauthorizedError());
         // API Gateway's AUTHORIZER_CONFIGURATION_ERROR response, which the stack maps to a retryable 503 (lib/envelopes.ts).
-        return envelope(503, 1503, 'Unable to generate OTP', { 'Retry-After': '1' });
+        return errorResponse(new ServiceUnavailableError());
       }
       if (options.authorizerCacheSeconds > 0) {
         authorizerCache.set(authorization, { result, until: Date.now() + options.authorizerCacheSeconds * 1000 });
       }
     }
     const allowed = result.policyDocument.Statement.some((statement) => statement.Effect === 'Allow');
-    if (!allowed) return envelope(403, 403, 'Forbidden');
+    if (!allowed) return errorResponse(new ForbiddenError());
     return { ...(result.context ?? {}), principalId: result.principalId };
   }
 
@@ -89,7 +90,7 @@ export function createApiServer(options: ApiServerOptions): Server {
     // As the deployed API answers (lib/envelopes.ts): API Gateway has no route for another method either.
     const route = options.routes.find((r) => r.path === url.pathname && r.method === request.method);
     if (!route) return envelope(404, 404, 'Not Found');
-    if (body.length > MAX_PAYLOAD_BYTES) return envelope(413, 1519, 'Request body too large');
+    if (body.length > MAX_PAYLOAD_BYTES) return errorResponse(new PayloadTooLargeError());
 
     const event = toProxyEvent(request, url, body, route, stage);
     if (route.authorized) {
@@ -109,7 +110,7 @@ export function createApiServer(options: ApiServerOptions): Server {
     });
     request.on('end', () => {
       dispatch(request, Buffer.concat(chunks))
-        .catch(() => envelope(500, 1503, 'Unable to generate OTP'))
+        .catch(() => errorResponse(new InternalError()))
         .then((result) => send(response, result));
     });
   });
