@@ -10,6 +10,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
+import { MAX_BODY_BYTES } from '../functions/shared/service-defaults';
 import { TABLE_SCHEMA } from '../functions/shared/table-keys';
 import { bindFirstFactorSecrets, bindOtpDelivery, bindOtpPepper, bindSigningKey, bindTable } from './bindings';
 import { ENVELOPE_HEADERS, GATEWAY_ENVELOPES, WAF_RATE_RETRY_AFTER_SECONDS, WAF_RESPONSE_BODIES, type WafResponseBodyKey } from './envelopes';
@@ -23,7 +24,6 @@ export interface MfaOtpStackProps extends StackProps {
 }
 
 /** The spec's limit; WAF refuses larger bodies before they cost a Lambda invocation. */
-export const MAX_BODY_BYTES = 16 * 1024;
 export const API_BASE_PATH = ['auth', 'v1', 'mfa'] as const;
 
 const FUNCTION_DESCRIPTIONS: Record<FunctionName, string> = {

@@ -7,7 +7,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { FunctionName } from './permissions';
 import { REFUSAL_MESSAGE } from '../functions/authorizer/refusal';
-import { POWERTOOLS_METRICS_NAMESPACE, type ServiceFunction } from './service-function';
+import { METRICS_NAMESPACE } from '../functions/shared/service-defaults';
+import type { ServiceFunction } from './service-function';
 
 export interface MonitoringProps {
   readonly alarmTopic: sns.ITopic;
@@ -157,7 +158,7 @@ export class Monitoring extends Construct {
     const refusals = new logs.MetricFilter(this, 'AuthorizerRefusals', {
       logGroup: authorizer.logGroup,
       filterPattern: logs.FilterPattern.stringValue('$.message', '=', REFUSAL_MESSAGE),
-      metricNamespace: POWERTOOLS_METRICS_NAMESPACE,
+      metricNamespace: METRICS_NAMESPACE,
       metricName: 'AuthorizerRefusals',
       metricValue: '1',
       // Per function, so that another stage's refusals in the same account never offset these errors.

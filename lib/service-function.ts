@@ -5,14 +5,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SDK_DEFAULTS, SERVICE_NAME } from '../functions/shared/service-defaults';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
-export const POWERTOOLS_SERVICE_NAME = 'mfa-otp';
-export const POWERTOOLS_METRICS_NAMESPACE = 'MfaOtp';
-
-/** The AWS SDK client limits the handlers read (functions/shared/config.ts). */
-export const SDK_LIMITS = { connectTimeoutMs: 1000, requestTimeoutMs: 3000, maxAttempts: 3 } as const;
 
 export interface ServiceFunctionProps {
   /** The handler module, relative to the repository root; it exports `handler`. */
@@ -96,11 +92,11 @@ export class ServiceFunction extends Construct {
       logGroup: this.logGroup,
       role: this.role,
       environment: {
-        POWERTOOLS_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE,
-        SDK_CONNECT_TIMEOUT_MS: String(SDK_LIMITS.connectTimeoutMs),
-        SDK_REQUEST_TIMEOUT_MS: String(SDK_LIMITS.requestTimeoutMs),
-        SDK_MAX_ATTEMPTS: String(SDK_LIMITS.maxAttempts),
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        SDK_CONNECT_TIMEOUT_MS: String(SDK_DEFAULTS.connectTimeoutMs),
+        SDK_REQUEST_TIMEOUT_MS: String(SDK_DEFAULTS.requestTimeoutMs),
+        SDK_MAX_ATTEMPTS: String(SDK_DEFAULTS.maxAttempts),
       },
       bundling: {
         minify: true,

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { METRICS_NAMESPACE, SDK_DEFAULTS, SERVICE_NAME } from './service-defaults';
 
 const positiveInt = z.coerce.number().check(z.int(), z.positive());
 
@@ -23,9 +24,12 @@ const configSchema = z.object({
   /** Web origins allowed to read answers (comma separated); none by default. */
   ALLOWED_ORIGINS: z.optional(z.string()),
   BRAND_CACHE_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(60)), 60),
-  SDK_CONNECT_TIMEOUT_MS: z._default(positiveInt, 1000),
-  SDK_REQUEST_TIMEOUT_MS: z._default(positiveInt, 3000),
-  SDK_MAX_ATTEMPTS: z._default(positiveInt, 3),
+  SDK_CONNECT_TIMEOUT_MS: z._default(positiveInt, SDK_DEFAULTS.connectTimeoutMs),
+  SDK_REQUEST_TIMEOUT_MS: z._default(positiveInt, SDK_DEFAULTS.requestTimeoutMs),
+  SDK_MAX_ATTEMPTS: z._default(positiveInt, SDK_DEFAULTS.maxAttempts),
+  /** Powertools' own variables, which the stack sets: the logs' `service`, the metrics' namespace. */
+  POWERTOOLS_SERVICE_NAME: z._default(z.string().check(z.minLength(1)), SERVICE_NAME),
+  POWERTOOLS_METRICS_NAMESPACE: z._default(z.string().check(z.minLength(1)), METRICS_NAMESPACE),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -7,13 +7,12 @@ import { errorResponse, toApiError } from './http-response';
 import { logContext, logger } from './logger';
 import { config } from './config';
 import { corsHeaders, parseOrigins } from './cors';
+import { MAX_BODY_BYTES } from './service-defaults';
 
 const allowedOrigins = parseOrigins(config.ALLOWED_ORIGINS);
 
 /** An API Gateway event whose body has been checked and parsed into a JSON object. */
 export type JsonEvent = APIGatewayProxyEvent & { jsonBody: Record<string, unknown> };
-
-export const MAX_BODY_BYTES = 16 * 1024;
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 

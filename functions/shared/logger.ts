@@ -2,9 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { dirname } from 'node:path';
 import { isPhoneChannel } from '../domain/brand-config';
+import { config } from './config';
 import { installSourceMappedStacks, runsFromBundle } from './source-mapped-stacks';
-
-export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'mfa-otp';
 
 /**
  * Where API Gateway (REST, and the REQUEST authorizer's event) puts its request ID: the
@@ -68,7 +67,7 @@ export function maskPersonalData(_key: string, value: unknown): unknown {
 if (runsFromBundle(__filename)) installSourceMappedStacks(dirname(__filename));
 
 export const logger = new Logger({
-  serviceName: SERVICE_NAME,
+  serviceName: config.POWERTOOLS_SERVICE_NAME,
   correlationIdSearchFn: searchPath,
   jsonReplacerFn: maskPersonalData,
 });

@@ -1,7 +1,8 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { isPhoneChannel, type Channel } from '../domain/brand-config';
 import type { OtpRecord } from '../domain/ports';
-import { logger, SERVICE_NAME } from './logger';
+import { config } from './config';
+import { logger } from './logger';
 
 /**
  * The one Metrics instance of a function: CloudWatch embedded metric format on stdout,
@@ -9,8 +10,8 @@ import { logger, SERVICE_NAME } from './logger';
  * unless POWERTOOLS_METRICS_DISABLED says otherwise.
  */
 export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'MfaOtp',
-  serviceName: SERVICE_NAME,
+  namespace: config.POWERTOOLS_METRICS_NAMESPACE,
+  serviceName: config.POWERTOOLS_SERVICE_NAME,
 });
 
 export type OtpMetric = 'OtpGenerated' | 'OtpRateLimited' | 'OtpDeliveryFailed' | 'OtpValidated' | 'OtpValidationFailed';

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
-import { jsonRoute, MAX_BODY_BYTES, type JsonEvent } from '../../functions/shared/http-middleware';
+import { jsonRoute, type JsonEvent } from '../../functions/shared/http-middleware';
+import { MAX_BODY_BYTES } from '../../functions/shared/service-defaults';
 import { RateLimitedError } from '../../functions/shared/errors';
 import { successResponse } from '../../functions/shared/http-response';
 import { logger } from '../../functions/shared/logger';

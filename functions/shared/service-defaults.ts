@@ -1,0 +1,14 @@
+/**
+ * Values the stack (lib/) gives the functions, which the functions also fall back to
+ * where nothing sets them (the local stack, tests): one source for both. This module
+ * imports nothing and runs nothing, so the CDK app can load it.
+ */
+
+export const SERVICE_NAME = 'mfa-otp';
+export const METRICS_NAMESPACE = 'MfaOtp';
+
+/** The AWS SDK clients' limits (functions/shared/aws-clients.ts). */
+export const SDK_DEFAULTS = { connectTimeoutMs: 1000, requestTimeoutMs: 3000, maxAttempts: 3 } as const;
+
+/** The largest request body a route reads; WAF refuses a larger one before it reaches a function. */
+export const MAX_BODY_BYTES = 16 * 1024;
