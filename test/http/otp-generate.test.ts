@@ -56,7 +56,11 @@ describe('POST /auth/v1/mfa/otp/generate over HTTP', () => {
     });
 
   async function outbox(): Promise<Record<string, unknown>[]> {
-    const text = await readFile(local.outboxFile, 'utf8').catch(() => '');
+    // The outbox is created by the first message; any other error (a wrong path) must not read as "nothing sent".
+    const text = await readFile(local.outboxFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return '';
+      throw error;
+    });
     return text
       .split('\n')
       .filter(Boolean)

@@ -510,12 +510,14 @@ describe('POST /auth/v1/mfa/otp/generate', () => {
 
     it('leaves the session with no OTP at all, the earlier delivered one included', async () => {
       const fixture = await otpFixture();
-      await generate(handler, fixture);
+      expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
+      expect((await sessionItem(fixture.session))?.otpHash).toEqual(expect.any(String));
       sns.on(PublishCommand).rejects(new ThrottledException({ message: 'Rate exceeded', $metadata: {} }));
 
-      await generate(handler, fixture);
+      const answer = await generate(handler, fixture);
 
-      expect((await sessionItem(fixture.session))?.otpHash).toBeUndefined();
+      expect(outcome(answer)).toEqual([503, 1503]);
+      expect(await sessionItem(fixture.session)).not.toHaveProperty('otpHash');
     });
 
     it('answers an unexpected publish error with a bare 500/1503, and still keeps the allowance', async () => {

@@ -1,4 +1,5 @@
 import type { BrandConfig } from '../../functions/domain/brand-config';
+import { hashOtp } from '../../functions/domain/otp-code';
 import { refreshKeyDigest } from '../../functions/domain/tokens';
 import { REFRESH_KEY_TTL_MS } from '../../functions/domain/validate-otp';
 import { handler } from '../../functions/otp-validate';
@@ -312,7 +313,7 @@ describe('POST /auth/v1/mfa/otp/validate', () => {
       expect(answer.body.status).toEqual({ success: false, code: 403, message: 'Forbidden' });
     });
 
-    it("with 403 when the credential is another brand's", async () => {
+    it("with 403 when the credential is another brand's, and leaves the session's OTP as it was", async () => {
       const fixture = await issued();
       const other = await seedBrand(store);
 
@@ -320,7 +321,10 @@ describe('POST /auth/v1/mfa/otp/validate', () => {
 
       expect(answer.statusCode).toBe(403);
       expect(answer.body.status).toEqual({ success: false, code: 403, message: 'Forbidden' });
-      expect(await store.getSession(fixture.session.sessionId)).toBeDefined();
+      expect((await store.getSession(fixture.session.sessionId))?.otp).toMatchObject({
+        hash: hashOtp(process.env.OTP_PEPPER as string, fixture.session.sessionId, OTP),
+        wrongTries: 0,
+      });
     });
   });
 

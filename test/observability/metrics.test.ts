@@ -173,6 +173,7 @@ describe('OTP metrics', () => {
     const text = JSON.stringify(emitted);
 
     expect(otp).toMatch(/^\d{10}$/);
+    expect(emitted.map((emf) => summary(emf).metric)).toEqual(['OtpGenerated']);
     expect(text).not.toContain(PHONE);
     expect(text).not.toContain(otp);
   });

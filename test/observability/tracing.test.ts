@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { once } from 'node:events';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BuildHandlerArguments, HandlerExecutionContext } from '@smithy/types';
 import { tracingEnabled } from '../../functions/shared/aws-clients';
@@ -7,6 +8,8 @@ import { daemonAddress, xrayMiddleware, type Subsegment, type TraceContext } fro
 const LAMBDA = { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' };
 const ROOT = '1-6745a1b2-0123456789abcdef01234567';
 const PARENT = '53995c3f42cd8ad8';
+/** The parent of a sampled control call: the datagram after one that must send nothing is the control's. */
+const CONTROL_PARENT = '0123456789abcdef';
 const SAMPLED: TraceContext = { root: ROOT, parent: PARENT, sampled: true, extra: ';Lineage=a87bd80c:0' };
 
 interface FakeCall {
@@ -190,10 +193,18 @@ describe('the traced clients', () => {
     return clients as NonNullable<typeof clients>;
   }
 
-  const nextDatagram = async () => {
-    for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    return received.shift();
+  /** The next datagram the daemon receives, waiting for it; none at all fails the test on its timeout. */
+  const nextDatagram = async (): Promise<string> => {
+    while (received.length === 0) await once(daemon, 'message');
+    return received.shift() as string;
   };
+
+  /** A sampled GetItem under CONTROL_PARENT: it must reach the daemon. */
+  const controlCall = async (documentClient: { send: (command: GetCommand) => Promise<unknown> }) => {
+    process.env._X_AMZN_TRACE_ID = `Root=${ROOT};Parent=${CONTROL_PARENT};Sampled=1`;
+    await documentClient.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: { pk: 'TRACE#control' } }));
+  };
+  const parentOf = (datagram: string) => (JSON.parse(datagram.split('\n')[1] as string) as Subsegment).parent_id;
 
   it('sends a DynamoDB call to the X-Ray daemon as a subsegment of the invocation', async () => {
     const { documentClient } = await lambdaClients();
@@ -202,7 +213,7 @@ describe('the traced clients', () => {
     await documentClient.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: { pk: 'TRACE#nothing' } }));
     const datagram = await nextDatagram();
 
-    const [header, body] = (datagram ?? '').split('\n');
+    const [header, body] = datagram.split('\n');
     expect(JSON.parse(header as string)).toEqual({ format: 'json', version: 1 });
     expect(JSON.parse(body as string)).toMatchObject({
       name: 'DynamoDB',
@@ -228,12 +239,13 @@ describe('the traced clients', () => {
     });
 
     await expect(documentClient.send(failing)).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
-    const failed = JSON.parse((await nextDatagram())?.split('\n')[1] ?? '{}') as Subsegment;
+    const failed = JSON.parse((await nextDatagram()).split('\n')[1] ?? '{}') as Subsegment;
     process.env._X_AMZN_TRACE_ID = `Root=${ROOT};Parent=${PARENT};Sampled=0`;
     await documentClient.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: { pk: 'TRACE#nothing' } }));
+    await controlCall(documentClient);
 
     expect(failed).toMatchObject({ aws: { operation: 'UpdateItem' }, http: { response: { status: 400 } }, error: true });
-    expect(await nextDatagram()).toBeUndefined();
+    expect(parentOf(await nextDatagram())).toBe(CONTROL_PARENT);
     documentClient.destroy();
   });
 
@@ -248,10 +260,13 @@ describe('the traced clients', () => {
       clients = await import('../../functions/shared/aws-clients');
     });
     const { documentClient } = clients as NonNullable<typeof clients>;
+    const traced = (await lambdaClients()).documentClient;
 
     await documentClient.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: { pk: 'TRACE#nothing' } }));
+    await controlCall(traced);
 
-    expect(await nextDatagram()).toBeUndefined();
+    expect(parentOf(await nextDatagram())).toBe(CONTROL_PARENT);
     documentClient.destroy();
+    traced.destroy();
   });
 });

@@ -375,10 +375,26 @@ describe('MfaOtpStack (prod)', () => {
     it('alarms on the API 5xx rate, SMS failure rate and WAF blocks', () => {
       const expressions = alarmsWith(prod, (alarm) => Array.isArray(alarm.Metrics)).map((alarm) => JSON.stringify(alarm.Metrics));
       const wafAlarms = alarmsWith(prod, (alarm) => alarm.Namespace === 'AWS/WAFV2' && alarm.MetricName === 'BlockedRequests');
+      const [[, webAcl] = []] = ofType(prod, 'AWS::WAFv2::WebACL');
+      const webAclMetricName = (webAcl?.Properties?.VisibilityConfig as { MetricName?: string } | undefined)?.MetricName;
 
       expect(expressions.some((metrics) => metrics.includes('5XXError') && metrics.includes('"Count"'))).toBe(true);
       expect(expressions.some((metrics) => metrics.includes('NumberOfNotificationsFailed') && metrics.includes('PhoneNumberDirect'))).toBe(true);
-      expect(wafAlarms).toHaveLength(1);
+      // WAF reports under the ACL's metric name and Rule ALL; any other dimensions name a metric that never exists.
+      expect(webAclMetricName).toEqual(expect.any(String));
+      expect(wafAlarms).toEqual([
+        expect.objectContaining({
+          Dimensions: expect.arrayContaining([
+            { Name: 'WebACL', Value: webAclMetricName },
+            { Name: 'Rule', Value: 'ALL' },
+            { Name: 'Region', Value: { Ref: 'AWS::Region' } },
+          ]),
+          Statistic: 'Sum',
+          Period: 300,
+          Threshold: 100,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        }),
+      ]);
     });
 
     it('sends every alarm to the encrypted, TLS-only alarm topic, which mails the address from context', () => {
@@ -445,10 +461,13 @@ describe('MfaOtpStack (dev defaults)', () => {
     expect(Object.keys(environmentOf(dev, 'otp-generate'))).not.toContain('ALLOWED_ORIGINS');
   });
 
-  it('sets no default sender ID and no alarm e-mail', () => {
+  it('sets transactional SMS with a 1 USD monthly spend limit, no default sender ID and no alarm e-mail', () => {
     const [[, preferences] = []] = ofType(dev, 'Custom::AWS');
+    const call = JSON.parse(String(preferences?.Properties?.Update)) as { parameters?: { attributes?: Record<string, string> } };
 
-    expect(String(preferences?.Properties?.Update)).not.toContain('DefaultSenderID');
-    dev.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    expect(call).toMatchObject({ service: 'SNS', action: 'SetSMSAttributes' });
+    expect(call.parameters?.attributes).toEqual({ DefaultSMSType: 'Transactional', MonthlySpendLimit: '1' });
+    expect(preferences?.Properties?.Create).toEqual(preferences?.Properties?.Update);
+    expect(dev.template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'email' } })).toEqual({});
   });
 });

@@ -61,16 +61,21 @@ describe('jwks handler', () => {
 
   it('serves the configured signer through middy', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'jwks-'));
+    const saved = process.env.TOKEN_LOCAL_KEY_FILE;
     process.env.TOKEN_LOCAL_KEY_FILE = join(dir, 'key.json');
     let response: { statusCode: number; body: string } | undefined;
 
-    await jest.isolateModulesAsync(async () => {
-      const { handler } = await import('../../functions/jwks/index');
-      response = await handler({} as never, {} as never);
-    });
+    try {
+      await jest.isolateModulesAsync(async () => {
+        const { handler } = await import('../../functions/jwks/index');
+        response = await handler({} as never, {} as never);
+      });
+    } finally {
+      if (saved === undefined) delete process.env.TOKEN_LOCAL_KEY_FILE;
+      else process.env.TOKEN_LOCAL_KEY_FILE = saved;
+      await rm(dir, { recursive: true, force: true });
+    }
 
-    delete process.env.TOKEN_LOCAL_KEY_FILE;
-    await rm(dir, { recursive: true, force: true });
     expect(response?.statusCode).toBe(200);
     expect(JSON.parse(response?.body ?? '{}').keys).toEqual([expect.objectContaining({ kty: 'EC', crv: 'P-256' })]);
   });
