@@ -1,33 +1,38 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod/mini';
 import { DynamoStore } from '../functions/shared/dynamo-store';
 import { AdminUsageError, runAdmin, UsageText } from './admin/commands';
+import { localSettings, type LocalSettings } from './local/local-settings';
 import { LOCAL_TABLE_NAME } from './local/local-stack-defaults';
 
 /**
  * Without TABLE_NAME it manages the local stack (DYNAMODB_ENDPOINT, default the local
  * port); with TABLE_NAME, the deployed table with the usual AWS credentials.
  */
-const tableName = process.env.TABLE_NAME;
-const local = !tableName;
-const endpoint = process.env.DYNAMODB_ENDPOINT ?? (local ? `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}` : undefined);
+function settingsOrExit(): LocalSettings {
+  try {
+    return localSettings();
+  } catch (error) {
+    process.stderr.write(`${JSON.stringify({ error: (error as Error).message })}\n`);
+    process.exit(2);
+  }
+}
+
+const settings = settingsOrExit();
+const local = !settings.tableName;
+const endpoint = local ? settings.dynamoEndpoint : settings.explicitDynamoEndpoint;
 
 function storeFromEnvironment(): DynamoStore {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new DynamoDBClient({
-    region: process.env.AWS_REGION ?? 'us-east-1',
+    region: settings.region,
     ...(endpoint ? { endpoint } : {}),
     ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     maxAttempts: 2,
   });
   const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  return new DynamoStore(documentClient, tableName ?? LOCAL_TABLE_NAME);
+  return new DynamoStore(documentClient, settings.tableName ?? LOCAL_TABLE_NAME);
 }
-
-// zod/mini says only "Invalid input" without a locale; an operator is told what the range is.
-// The handlers never load one: this is the admin process only.
-z.config(z.locales.en());
 
 runAdmin(process.argv.slice(2), { store: storeFromEnvironment(), now: Date.now })
   .then((output) => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { applyLocalEnvironment } from './local/local-env';
 import { LOCAL_TABLE_NAME } from './local/local-stack-defaults';
 import { lambdaContext } from './local/lambda-context';
+import { localSettings } from './local/local-settings';
 
 const FUNCTIONS = ['authorizer', 'otp-generate', 'otp-validate', 'token-generate', 'jwks'];
 const USAGE = `Usage: npm run invoke -- <${FUNCTIONS.join('|')}> <event.json> [--set field=value]... [--header Name=value]...
@@ -57,12 +57,12 @@ async function main(argv: string[]): Promise<void> {
   }
   const event = withChanges(JSON.parse(readFileSync(eventFile, 'utf8')) as Record<string, unknown>, fields, headers);
 
-  const localDir = process.env.LOCAL_DIR ?? '.local';
+  const settings = localSettings();
   applyLocalEnvironment({
-    dynamoEndpoint: process.env.DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`,
-    tableName: process.env.TABLE_NAME ?? LOCAL_TABLE_NAME,
-    localDir,
-    outboxFile: process.env.OUTBOX_FILE ?? join(localDir, 'outbox.jsonl'),
+    dynamoEndpoint: settings.dynamoEndpoint,
+    tableName: settings.tableName ?? LOCAL_TABLE_NAME,
+    localDir: settings.localDir,
+    outboxFile: settings.outboxFile,
   });
   // As sam local invoke does: the answer alone on stdout, so that it pipes into jq.
   const writeAnswer = process.stdout.write.bind(process.stdout);

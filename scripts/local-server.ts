@@ -1,16 +1,16 @@
-import { join } from 'node:path';
+import { localSettings } from './local/local-settings';
 import { startLocalStack } from './local/local-stack';
 
 /** `npm start`: the whole API on this machine, with dynalite and a local outbox. */
 async function main(): Promise<void> {
-  const localDir = process.env.LOCAL_DIR ?? '.local';
+  const settings = localSettings();
   const stack = await startLocalStack({
-    port: Number(process.env.PORT ?? 3000),
-    dynamoPort: Number(process.env.DYNAMODB_PORT ?? 8000),
-    ...(process.env.DATA_DIR ? { dataDir: process.env.DATA_DIR } : {}),
-    localDir,
-    outboxFile: process.env.OUTBOX_FILE ?? join(localDir, 'outbox.jsonl'),
-    authorizerCacheSeconds: Number(process.env.AUTHORIZER_CACHE_SECONDS ?? 300),
+    port: settings.port,
+    dynamoPort: settings.dynamoPort,
+    ...(settings.dataDir ? { dataDir: settings.dataDir } : {}),
+    localDir: settings.localDir,
+    outboxFile: settings.outboxFile,
+    authorizerCacheSeconds: settings.authorizerCacheSeconds,
     seedDemo: true,
   });
   const demo = stack.demo;
@@ -18,8 +18,8 @@ async function main(): Promise<void> {
   console.log(
     [
       `MFA OTP API listening on ${stack.url}`,
-      `DynamoDB (dynalite) on ${stack.dynamoEndpoint}, table ${stack.tableName}${process.env.DATA_DIR ? `, data in ${process.env.DATA_DIR}` : ', in memory'}`,
-      `Outbox: ${process.env.OUTBOX_FILE}`,
+      `DynamoDB (dynalite) on ${stack.dynamoEndpoint}, table ${stack.tableName}${settings.dataDir ? `, data in ${settings.dataDir}` : ', in memory'}`,
+      `Outbox: ${settings.outboxFile}`,
       demo ? `Demo brand "${demo.brand}" credential: clientId=${demo.clientId} clientSecret=${demo.clientSecret}` : '',
       demo ? `Authorization: Basic ${basic}` : '',
     ]

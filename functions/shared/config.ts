@@ -34,9 +34,9 @@ const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
-/** Parses the environment; the error names every variable that is wrong. */
-export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const result = configSchema.safeParse(env);
+/** Parses environment variables with `schema`; the error names every variable that is wrong. */
+export function parseEnvironment<T>(schema: z.ZodMiniType<T>, env: NodeJS.ProcessEnv): T {
+  const result = schema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
@@ -44,7 +44,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   return result.data;
 }
 
-export const config: Config = parseConfig(process.env);
+export const config: Config = parseEnvironment(configSchema, process.env);
 
 /**
  * A setting only some functions need: each asks for it where it builds what uses it,
