@@ -24,7 +24,7 @@ export interface MfaOtpStackProps extends StackProps {
 }
 
 /** The spec's limit; WAF refuses larger bodies before they cost a Lambda invocation. */
-export const API_BASE_PATH = ['auth', 'v1', 'mfa'] as const;
+const API_BASE_PATH = ['auth', 'v1', 'mfa'] as const;
 
 const FUNCTION_DESCRIPTIONS: Record<FunctionName, string> = {
   authorizer: 'MFA OTP: authenticates Basic / Bearer callers (REQUEST authorizer)',

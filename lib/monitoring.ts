@@ -22,9 +22,9 @@ export interface MonitoringProps {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
-export const API_5XX_RATE_PERCENT = 5;
-export const SMS_FAILURE_RATE_PERCENT = 20;
-export const SMS_SPEND_ALARM_FRACTION = 0.8;
+const API_5XX_RATE_PERCENT = 5;
+const SMS_FAILURE_RATE_PERCENT = 20;
+const SMS_SPEND_ALARM_FRACTION = 0.8;
 // Direct-to-number SMS is reported under this PhoneNumber dimension value, not per number.
 const SMS_DIRECT = { PhoneNumber: 'PhoneNumberDirect' };
 

@@ -18,12 +18,6 @@ export interface ServiceFunctionProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
-/**
- * A Lambda function with the house defaults: Node.js 22 on Graviton, bundled by local
- * esbuild with the AWS SDK inside, active tracing, JSON logs in its own log group, and
- * a role that starts with nothing but its own logs and X-Ray. Grants and the
- * environment variables that go with them are added by the helpers in bindings.ts.
- */
 const NEVER_REACHED_ON_LAMBDA = [
   'bowser',
   '@aws-sdk/credential-provider-ini',
@@ -50,6 +44,12 @@ const LAZY_STREAM_WEB = 'functions/shared/lazy-stream-web.cjs';
 const ESBUILD_TARGET = 'node22';
 const MAIN_FIELDS = ['module', 'main'];
 
+/**
+ * A Lambda function with the house defaults: Node.js 22 on Graviton, bundled by local
+ * esbuild with the AWS SDK inside, active tracing, JSON logs in its own log group, and
+ * a role that starts with nothing but its own logs and X-Ray. Grants and the
+ * environment variables that go with them are added by the helpers in bindings.ts.
+ */
 export class ServiceFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: iam.Role;

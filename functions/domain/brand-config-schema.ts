@@ -60,7 +60,7 @@ const oauthSchema = z.object({
  */
 export const MAX_OTP_COUNT = 1000;
 
-export const brandConfigSchema = z.object({
+const brandConfigSchema = z.object({
   brand: z.string().check(z.regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/)),
   defaultCountry: z.optional(countryCode),
   otpMaxCount: z._default(z.nullable(z.number().check(z.int(), z.lte(MAX_OTP_COUNT))), null),

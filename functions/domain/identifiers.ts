@@ -20,7 +20,7 @@ export function numberCountry(e164: string, known?: string): string | undefined 
   return known ?? phoneParser()(e164)?.country;
 }
 
-export const IDENTIFIER_TYPES = ['MOBILE', 'EMAIL', 'USERNAME', 'EXTERNALID'] as const;
+const IDENTIFIER_TYPES = ['MOBILE', 'EMAIL', 'USERNAME', 'EXTERNALID'] as const;
 export type IdentifierType = (typeof IDENTIFIER_TYPES)[number];
 
 export interface Identifier {

@@ -4,7 +4,7 @@ import { brandKey } from './brand-config';
 import { identifierKey, type Identifier } from './identifiers';
 import type { TokenSigner } from './token-signer';
 
-export const USER_TOKEN_TTL_SECONDS = 15 * 60;
+const USER_TOKEN_TTL_SECONDS = 15 * 60;
 
 /**
  * Who signs, and under which name. No clock: each token is stamped with the instant its

@@ -55,7 +55,7 @@ function otpUpdate(otp: OtpRecord): { expression: string; values: Item } {
 }
 
 /** BatchGetItem still holding keys back after every retry: DynamoDB throttling part of a batch. */
-export class UnprocessedKeysError extends Error {
+class UnprocessedKeysError extends Error {
   override readonly name = 'UnprocessedKeysError';
   /** As the SDK marks a throttled call: an outage the client may retry (dependency-errors.ts). */
   readonly $retryable = { throttling: true };
@@ -83,7 +83,7 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
     const items = await this.batchGet([...keys.values()]);
     const byName = (name: string) => items.get(keys.get(name) ?? '');
     const context: OtpContext = {};
-    const session = openSession(byName('session'));
+    const session = unconsumedSession(byName('session'));
     if (session) context.session = session;
     const brand = byName('brand');
     if (brand) context.brandConfig = brand.config as BrandConfig;
@@ -252,7 +252,7 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
   }
 
   async getSession(sessionId: string): Promise<Session | undefined> {
-    return openSession(await this.get(tableKeys.session(sessionId)));
+    return unconsumedSession(await this.get(tableKeys.session(sessionId)));
   }
 
   async recordWrongTry(sessionId: string, hash: string): Promise<boolean> {
@@ -358,7 +358,7 @@ function customerKey(brand: string, identifier: Identifier): string {
 }
 
 /** A session item as the domain sees it: absent once a validation has consumed it. */
-function openSession(item: Item | undefined): Session | undefined {
+function unconsumedSession(item: Item | undefined): Session | undefined {
   return item && item.consumedBy === undefined ? toSession(item) : undefined;
 }
 

@@ -10,7 +10,7 @@ const MIN_SECRET_LENGTH = 32;
 async function hs256Secret(ref: string): Promise<string> {
   const secret = await secrets.get(ref, { maxAge: SECRET_MAX_AGE_SECONDS });
   if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
-    throw new Error('First-factor secret must be a string of at least 32 characters');
+    throw new Error(`First-factor secret must be a string of at least ${MIN_SECRET_LENGTH} characters`);
   }
   return secret;
 }

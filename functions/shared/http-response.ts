@@ -2,7 +2,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { ApiError, InternalError, ServiceUnavailableError } from './errors';
 import { isDependencyOutage } from './dependency-errors';
 
-export interface Envelope {
+interface Envelope {
   status: { success: boolean; code: number; message: string };
 }
 

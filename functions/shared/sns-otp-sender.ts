@@ -7,7 +7,7 @@ import { DestinationRefusedError } from './errors';
 const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
 
 /** The version of the JSON that channel workers receive on the delivery topic. */
-export const DELIVERY_MESSAGE_VERSION = 1;
+const DELIVERY_MESSAGE_VERSION = 1;
 
 /**
  * Delivers OTPs through Amazon SNS: SMS by direct publish to the number, every other
@@ -54,7 +54,7 @@ export class SnsOtpSender implements OtpSender {
  * account, or not a number SMS reaches (`InvalidParameter` naming `PhoneNumber`). Other
  * invalid parameters (sender ID, message) are ours, and stay a 500.
  */
-export function isRefusedNumber(error: unknown): boolean {
+function isRefusedNumber(error: unknown): boolean {
   const { name, message } = (error ?? {}) as { name?: string; message?: string };
   if (name === 'OptedOutException') return true;
   if (name !== 'InvalidParameterException' && name !== 'InvalidParameterValueException') return false;

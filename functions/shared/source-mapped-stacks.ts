@@ -36,7 +36,7 @@ function originOf(map: SourceMap, line: number, column: number): SourceOrigin | 
  * The function's name stays as V8 gives it: a map's names do not say which function
  * encloses a position, and a wrong name misleads more than a minified one.
  */
-export function sourceFrame(site: NodeJS.CallSite, root: string): string {
+function sourceFrame(site: NodeJS.CallSite, root: string): string {
   const frame = String(site);
   const file = site.getFileName();
   const line = site.getLineNumber();

@@ -22,7 +22,7 @@ export interface TraceContext {
 }
 
 /** The current invocation's trace: from the runtime's invoke store or `_X_AMZN_TRACE_ID`. */
-export function currentTrace(): TraceContext | undefined {
+function currentTrace(): TraceContext | undefined {
   const data = getXrayTraceDataFromEnv();
   if (!data?.Root || !data.Parent) return undefined;
   const extra = Object.entries(data)
@@ -62,7 +62,7 @@ export function daemonAddress(value = process.env.AWS_XRAY_DAEMON_ADDRESS): { ho
 }
 
 /** Sends each subsegment to the X-Ray daemon; a lost datagram costs a trace, never a request. */
-export function daemonSink(address = daemonAddress()): SegmentSink {
+function daemonSink(address = daemonAddress()): SegmentSink {
   let socket: Socket | undefined;
   return (document) => {
     if (!socket) {

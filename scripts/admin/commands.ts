@@ -104,12 +104,12 @@ export async function runAdmin(argv: string[], deps: AdminDeps): Promise<unknown
     case 'brand put':
       return withoutSecrets(await putBrand(values, deps));
     case 'brand get': {
-      const config = await deps.store.getBrandConfig(requireBrand(values));
-      if (!config) throw new AdminUsageError(`No configuration for brand ${requireBrand(values)}`, 1504);
+      const config = await deps.store.getBrandConfig(brandOption(values));
+      if (!config) throw new AdminUsageError(`No configuration for brand ${brandOption(values)}`, 1504);
       return withoutSecrets(config);
     }
     case 'credentials create':
-      return createCredentials(requireBrand(values), values.scope ?? ['customer:write'], deps);
+      return createCredentials(brandOption(values), values.scope ?? [WRITE_CUSTOMERS], deps);
     case 'credentials revoke':
       return revokeCredential(values, deps);
     case 'customer put':
@@ -129,7 +129,7 @@ function withoutSecrets(config: BrandConfig): BrandConfig {
   return { ...config, firstFactor: { ...config.firstFactor, hs256Secret: '(set)' } };
 }
 
-function requireBrand(values: Values): string {
+function brandOption(values: Values): string {
   if (!values.brand) throw new AdminUsageError('--brand is required');
   return brandKey(values.brand);
 }
@@ -188,7 +188,7 @@ function externalIdLogin(values: Values): boolean | undefined {
 
 /** Writes a brand's configuration: given options over what is stored, validated as a whole. */
 export async function putBrand(values: Values, deps: AdminDeps): Promise<BrandConfig> {
-  const brand = requireBrand(values);
+  const brand = brandOption(values);
   const current: Record<string, unknown> = { ...((await deps.store.getBrandConfig(brand)) ?? {}) };
   const changes: Record<string, unknown> = {
     brand,
@@ -276,7 +276,7 @@ async function identifierFor(values: Values, deps: AdminDeps, brand: string) {
 }
 
 async function putCustomer(values: Values, deps: AdminDeps) {
-  const brand = requireBrand(values);
+  const brand = brandOption(values);
   const { config, identifier } = await identifierFor(values, deps, brand);
   if (identifier.type !== 'USERNAME' && identifier.type !== 'EXTERNALID') {
     throw new AdminUsageError('--identifier-type must be USERNAME or EXTERNALID');
@@ -314,7 +314,7 @@ function ttlMinutes(values: Values, fallback: number): number {
 }
 
 async function createSession(values: Values, deps: AdminDeps) {
-  const brand = requireBrand(values);
+  const brand = brandOption(values);
   const { config, identifier } = await identifierFor(values, deps, brand);
   const deviceId = requireDeviceId(values);
   const sessionId = `P-${randomUUID()}`;
@@ -336,7 +336,7 @@ const FIRST_FACTOR_TOKEN_TTL_MINUTES = 5;
 
 /** What a brand's first-factor login would hand its client, for trying the API locally. */
 async function firstFactorToken(values: Values, deps: AdminDeps) {
-  const brand = requireBrand(values);
+  const brand = brandOption(values);
   const { config, identifier } = await identifierFor(values, deps, brand);
   const deviceId = requireDeviceId(values);
   const firstFactor = config.firstFactor;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WRITE_CUSTOMERS } from '../../functions/shared/caller';
 import { DynamoStore } from '../../functions/shared/dynamo-store';
 import { createCredentials, putBrand } from '../admin/commands';
 import { createApiServer, type Route } from './api-server';
@@ -36,7 +37,7 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-export const DEMO_BRAND = 'demo';
+const DEMO_BRAND = 'demo';
 
 /** Middy handlers take an optional third argument; API Gateway passes two. */
 const proxyHandler = (handler: unknown) => handler as Route['handler'];
@@ -108,6 +109,6 @@ async function seedDemo(store: DynamoStore): Promise<DemoSeed> {
       deps,
     );
   }
-  const credential = await createCredentials(DEMO_BRAND, ['customer:write'], deps);
+  const credential = await createCredentials(DEMO_BRAND, [WRITE_CUSTOMERS], deps);
   return { brand: DEMO_BRAND, clientId: credential.clientId, clientSecret: credential.clientSecret };
 }
