@@ -1,5 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { UnauthorizedError } from '../shared/errors';
+import { digestsEqual, sha256Hex } from './digests';
 
 /** Who a credential speaks for: one brand and its scopes. */
 export interface Principal {
@@ -60,14 +61,9 @@ export async function authenticate(authorization: string | undefined, deps: Auth
   return { principalId: clientId, brand: credential.brand, scopes: credential.scopes };
 }
 
+/** What is stored of a client secret. */
 export function digestSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
-}
-
-function digestsEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'hex');
-  const right = Buffer.from(b, 'hex');
-  return left.length === right.length && timingSafeEqual(left, right);
+  return sha256Hex(secret);
 }
 
 /** A new credential: the secret is returned once and only its digest is kept. */

@@ -1,4 +1,4 @@
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomInt } from 'node:crypto';
 
 /** A uniformly random code of `length` digits from the CSPRNG; leading zeros are kept. */
 export function newOtp(length: number): string {
@@ -10,10 +10,4 @@ export function newOtp(length: number): string {
 /** The keyed hash that is stored instead of the OTP; bound to the session it was issued for. */
 export function hashOtp(pepper: string, sessionId: string, otp: string): string {
   return createHmac('sha256', pepper).update(`${sessionId}\u0000${otp}`).digest('base64url');
-}
-
-export function hashesMatch(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

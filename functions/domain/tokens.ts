@@ -1,6 +1,7 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 import { brandKey } from './brand-config';
+import { sha256Hex } from './digests';
 import { identifierKey, type Identifier } from './identifiers';
 import type { TokenSigner } from './token-signer';
 
@@ -81,7 +82,7 @@ export function issueSessionToken(
 
 /** Only the digest is ever stored, so a leaked table does not hand out refresh keys. */
 export function refreshKeyDigest(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return sha256Hex(key);
 }
 
 /** An opaque refresh key: 256 random bits, base64url. */

@@ -10,7 +10,7 @@ import {
 import type { BrandCache } from './brand-cache';
 import { normaliseAgainst, type Identifier, type IdentifierType } from './identifiers';
 import { assertBeforeDeadline } from './deadline';
-import { hashesMatch } from './otp-code';
+import { digestsEqual } from './digests';
 import type { OtpRecord, Session, ValidateOtpStore } from './ports';
 import { assertSessionFor, sessionIdentifier, type SessionClaim } from './session-checks';
 import { issueUserToken, newRefreshKey, type IssuedTokenClaims, type TokenIssuer } from './tokens';
@@ -109,7 +109,7 @@ export async function validateOtp(deps: ValidateOtpDeps, request: ValidateOtpReq
   try {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const otp = usableOtp(assertSessionFor(session, claim, now), now);
-      if (!hashesMatch(hash, otp.hash)) {
+      if (!digestsEqual(hash, otp.hash)) {
         assertBeforeDeadline(deps.deadline, deps.now);
         if (await deps.store.recordWrongTry(request.sessionId, otp.hash)) throw new InvalidOtpError();
       } else {

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { hashesMatch, hashOtp, newOtp } from '../../functions/domain/otp-code';
+import { digestsEqual } from '../../functions/domain/digests';
+import { hashOtp, newOtp } from '../../functions/domain/otp-code';
 
 const PEPPER = 'test-pepper-0123456789abcdef';
 
@@ -67,13 +68,13 @@ describe('hashOtp', () => {
   });
 });
 
-describe('hashesMatch', () => {
-  it('is true for equal hashes and false otherwise, whatever the lengths', () => {
+describe('digestsEqual', () => {
+  it('is true for equal OTP hashes and false otherwise, whatever the lengths', () => {
     const hash = hashOtp(PEPPER, 'P-1', '123456');
 
-    expect(hashesMatch(hash, hashOtp(PEPPER, 'P-1', '123456'))).toBe(true);
-    expect(hashesMatch(hash, hashOtp(PEPPER, 'P-1', '123457'))).toBe(false);
-    expect(hashesMatch(hash, hash.slice(1))).toBe(false);
-    expect(hashesMatch(hash, '')).toBe(false);
+    expect(digestsEqual(hash, hashOtp(PEPPER, 'P-1', '123456'))).toBe(true);
+    expect(digestsEqual(hash, hashOtp(PEPPER, 'P-1', '123457'))).toBe(false);
+    expect(digestsEqual(hash, hash.slice(1))).toBe(false);
+    expect(digestsEqual(hash, '')).toBe(false);
   });
 });
