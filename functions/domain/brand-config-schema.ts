@@ -2,7 +2,7 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import * as z from 'zod/mini';
 import { InvalidBrandConfigError } from '../shared/errors';
 import { MAX_ISSUER_BYTES } from './bearer-token';
-import { CHANNELS } from './brand-config';
+import { CHANNELS, FALLBACK_CHANNELS, MAX_OTP_LENGTH } from './brand-config';
 
 /*
  * How a brand configuration is checked before it is written (admin CLI). The handlers only
@@ -65,14 +65,14 @@ const brandConfigSchema = z.object({
   defaultCountry: z.optional(countryCode),
   otpMaxCount: z._default(z.nullable(z.number().check(z.int(), z.lte(MAX_OTP_COUNT))), null),
   otpTimeOut: z._default(z.nullable(minutes), null),
-  otpLength: z._default(z.number().check(z.int(), z.gte(4), z.lte(10)), 6),
+  otpLength: z._default(z.number().check(z.int(), z.gte(4), z.lte(MAX_OTP_LENGTH)), 6),
   otpValidityMinutes: z._default(minutes, 10),
   mfaMaxOtpRetryCount: z._default(z.number().check(z.int(), z.gte(1), z.lte(100)), 5),
   mfaSessionExpiryMinutes: z._default(minutes, 15),
   externalIdLoginEnabled: z._default(z.boolean(), false),
   otpSendForExternalId: z._default(z.enum(['MOBILE', 'EMAIL']), 'MOBILE'),
   mobileSubChannel: z._default(z.nullable(z.enum(['WHATSAPP', 'ZALO'])), null),
-  fallbackChannels: z._default(z.array(z.enum(['SMS'])), ['SMS']),
+  fallbackChannels: z._default(z.array(z.enum(FALLBACK_CHANNELS)), [...FALLBACK_CHANNELS]),
   templates: z._default(z.partialRecord(z.enum(CHANNELS), z.string().check(z.minLength(1), z.maxLength(1600))), {}),
   smsSenderId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9]{1,11}$/))),
   smsOriginationNumber: z.optional(z.string().check(z.regex(/^\+[1-9]\d{6,14}$/))),

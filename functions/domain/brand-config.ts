@@ -5,6 +5,13 @@ export type { BrandConfig, BrandConfigInput } from './brand-config-schema';
 export const CHANNELS = ['SMS', 'EMAIL', 'WHATSAPP', 'ZALO'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+/** The channels a request may ask to fall back to (`fallbackChannel`) and a brand may allow. */
+export const FALLBACK_CHANNELS = ['SMS'] as const;
+export type FallbackChannel = (typeof FALLBACK_CHANNELS)[number];
+
+/** The longest OTP a brand may set (`otpLength`), and so the longest a validation reads. */
+export const MAX_OTP_LENGTH = 10;
+
 /** The channels that deliver to a phone number (and so have a country). */
 export const isPhoneChannel = (channel: string): boolean => channel === 'SMS' || channel === 'WHATSAPP' || channel === 'ZALO';
 

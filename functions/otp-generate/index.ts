@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { BrandCache } from '../domain/brand-cache';
+import { FALLBACK_CHANNELS, type FallbackChannel } from '../domain/brand-config';
 import { generateOtp, type GenerateOutcomeEvent } from '../domain/generate-otp';
 import { hashOtp, newOtp } from '../domain/otp-code';
 import { documentClient } from '../shared/aws-clients';
@@ -31,10 +32,11 @@ const OUTCOME_METRICS: Record<GenerateOutcomeEvent['outcome'], OtpMetric> = {
 const countOutcome = ({ outcome, brand, channel, country }: GenerateOutcomeEvent) =>
   countOtp(OUTCOME_METRICS[outcome], otpDimensions(brand, channel, country));
 
-function parseFallbackChannel(value: string | undefined): 'SMS' | undefined {
+function parseFallbackChannel(value: string | undefined): FallbackChannel | undefined {
   if (value === undefined) return undefined;
-  if (value.toUpperCase() === 'SMS') return 'SMS';
-  throw new InvalidDetailsError('fallbackChannel');
+  const channel = FALLBACK_CHANNELS.find((known) => known === value.toUpperCase());
+  if (!channel) throw new InvalidDetailsError('fallbackChannel');
+  return channel;
 }
 
 /** POST /auth/v1/mfa/otp/generate */

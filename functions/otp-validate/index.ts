@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { BrandCache } from '../domain/brand-cache';
+import { MAX_OTP_LENGTH } from '../domain/brand-config';
 import { hashOtp } from '../domain/otp-code';
 import type { TokenIssuer } from '../domain/tokens';
 import { validateOtp, type ValidateOutcomeEvent } from '../domain/validate-otp';
@@ -20,10 +21,10 @@ import { answerDeadline, ROUTE_OPTIONS } from '../shared/route-options';
 const store = new DynamoStore(documentClient, requireSetting('TABLE_NAME'));
 const brands = new BrandCache(config.BRAND_CACHE_SECONDS * 1000);
 const tokens: TokenIssuer = { signer: tokenSigner, issuer: config.TOKEN_ISSUER };
-// Digits as a string, or a JSON number (at most 10 digits, the longest OTP).
+// Digits as a string, or a JSON number, of at most the longest OTP a brand may set.
 const otpField = z.union([
-  z.string().check(z.regex(/^\d{1,10}$/)),
-  z.number().check(z.int(), z.gte(0), z.lte(9_999_999_999)),
+  z.string().check(z.regex(new RegExp(`^\\d{1,${MAX_OTP_LENGTH}}$`))),
+  z.number().check(z.int(), z.gte(0), z.lt(10 ** MAX_OTP_LENGTH)),
 ]);
 const bodySchema = z.object({ ...sessionFields, otp: otpField });
 
