@@ -30,7 +30,15 @@ const configSchema = z.object({
   /** Powertools' own variables, which the stack sets: the logs' `service`, the metrics' namespace. */
   POWERTOOLS_SERVICE_NAME: z._default(z.string().check(z.minLength(1)), SERVICE_NAME),
   POWERTOOLS_METRICS_NAMESPACE: z._default(z.string().check(z.minLength(1)), METRICS_NAMESPACE),
-});
+  /** Set by Lambda: the function runs on AWS. */
+  AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
+}).check(
+  // The outbox echoes every message, OTP included, to the console: on Lambda, to the function's logs.
+  z.refine((env) => !(env.AWS_LAMBDA_FUNCTION_NAME && env.OTP_SENDER === 'outbox'), {
+    path: ['OTP_SENDER'],
+    message: 'outbox is for local development: on Lambda it would write every OTP to the logs',
+  }),
+);
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -50,4 +50,10 @@ describe('function environment', () => {
 
     expect(() => loadHandler(name, env)).toThrow(`${variable} must be set`);
   });
+
+  it('stops otp-generate at load when told to deliver to the outbox on Lambda, which would log every OTP', () => {
+    const env = { ...deployedEnvironment(environmentOf(prod, 'otp-generate')), OTP_SENDER: 'outbox' };
+
+    expect(() => loadHandler('otp-generate', env)).toThrow('Invalid configuration: OTP_SENDER: outbox is for local development');
+  });
 });
