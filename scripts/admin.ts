@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoStore } from '../functions/shared/dynamo-store';
+import { DynamoStore, storeDocumentClient } from '../functions/shared/dynamo-store';
 import { AdminUsageError, runAdmin, UsageText } from './admin/commands';
 import { localSettings, type LocalSettings } from './local/local-settings';
 import { LOCAL_TABLE_NAME } from './local/local-stack-defaults';
@@ -30,8 +29,7 @@ function storeFromEnvironment(): DynamoStore {
     ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     maxAttempts: 2,
   });
-  const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  return new DynamoStore(documentClient, settings.tableName ?? LOCAL_TABLE_NAME);
+  return new DynamoStore(storeDocumentClient(client), settings.tableName ?? LOCAL_TABLE_NAME);
 }
 
 runAdmin(process.argv.slice(2), { store: storeFromEnvironment(), now: Date.now })

@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { config } from './config';
+import { storeDocumentClient } from './dynamo-store';
 import { traceClient } from './xray-tracing';
 
 /**
@@ -49,9 +49,7 @@ export const dynamoDb = /* @__PURE__ */ traced(
   /* @__PURE__ */ new DynamoDBClient({ ...common, ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}) }),
 );
 
-export const documentClient = /* @__PURE__ */ DynamoDBDocumentClient.from(dynamoDb, {
-  marshallOptions: { removeUndefinedValues: true },
-});
+export const documentClient = /* @__PURE__ */ storeDocumentClient(dynamoDb);
 
 export const sns = /* @__PURE__ */ traced(/* @__PURE__ */ new SNSClient(common));
 

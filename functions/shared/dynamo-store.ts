@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
-import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
+  DynamoDBDocumentClient,
   UpdateCommand,
-  type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { BrandConfig, Channel } from '../domain/brand-config';
 import type {
@@ -67,6 +67,11 @@ class UnprocessedKeysError extends Error {
 
 /** Waits before asking again for unprocessed keys, as AWS advises: about 25 ms, then 50. */
 const UNPROCESSED_BACKOFF_MS = [25, 50];
+
+/** The document client the store expects: an attribute left undefined is not written. */
+export function storeDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
 
 /** Reads and writes of every item in the table. Conditional writes carry the rules. */
 export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {

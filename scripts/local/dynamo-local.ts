@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
+import { storeDocumentClient } from '../../functions/shared/dynamo-store';
 import { TABLE_SCHEMA } from '../../functions/shared/table-keys';
 
 export interface LocalDynamo {
@@ -29,7 +30,7 @@ export function localClients(endpoint: string): { client: DynamoDBClient; docume
     region: process.env.AWS_REGION ?? 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  return { client, documentClient: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }) };
+  return { client, documentClient: storeDocumentClient(client) };
 }
 
 /** Creates the table as the CDK stack defines it (dynalite has no TTL: expiry is checked in code). */
