@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { parseEnvironment } from './environment';
 import { METRICS_NAMESPACE, SDK_DEFAULTS, SERVICE_NAME } from './service-defaults';
 
 const positiveInt = z.coerce.number().check(z.int(), z.positive());
@@ -41,16 +42,6 @@ const configSchema = z.object({
 );
 
 export type Config = z.infer<typeof configSchema>;
-
-/** Parses environment variables with `schema`; the error names every variable that is wrong. */
-export function parseEnvironment<T>(schema: z.ZodMiniType<T>, env: NodeJS.ProcessEnv): T {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
-  }
-  return result.data;
-}
 
 export const config: Config = parseEnvironment(configSchema, process.env);
 

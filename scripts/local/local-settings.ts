@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
-import { parseEnvironment } from '../../functions/shared/config';
+import { parseEnvironment } from '../../functions/shared/environment';
 
 // zod/mini says only "Invalid input" without a locale; a developer or an operator is told
 // what is wrong. Only the scripts load one: the handlers answer with the field's name alone.
