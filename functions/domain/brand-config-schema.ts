@@ -2,7 +2,7 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import * as z from 'zod/mini';
 import { InvalidBrandConfigError } from '../shared/errors';
 import { MAX_ISSUER_BYTES } from './bearer-token';
-import { CHANNELS, FALLBACK_CHANNELS, MAX_OTP_LENGTH } from './brand-config';
+import { CHANNELS, FALLBACK_CHANNELS, isTrustedKeySetUrl, MAX_OTP_LENGTH } from './brand-config';
 
 /*
  * How a brand configuration is checked before it is written (admin CLI). The handlers only
@@ -16,19 +16,9 @@ const countryCode = z.string().check(
   z.refine((code) => isSupportedCountry(code), { message: 'Not a country phone numbers can be read in' }),
 );
 
-/** A key server on this machine: the one place plain http may fetch keys from (local development). */
-const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
-
-/**
- * Where a brand publishes its keys. Keys fetched over plain http could be swapped on the
- * way, and whoever swaps them can sign first factors or bearer tokens for the brand.
- */
+/** Where a brand publishes its keys (the URL check that z.url() makes comes first). */
 const keySetUrl = z.url().check(
-  z.refine((url) => {
-    if (!URL.canParse(url)) return true; // z.url() has refused it already
-    const { protocol, hostname } = new URL(url);
-    return protocol === 'https:' || (protocol === 'http:' && LOOPBACK_HOST.test(hostname));
-  }, {
+  z.refine((url) => !URL.canParse(url) || isTrustedKeySetUrl(url), {
     message: 'Must be https (http only for a key server on this machine)',
   }),
 );

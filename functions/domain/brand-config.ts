@@ -12,6 +12,20 @@ export type FallbackChannel = (typeof FALLBACK_CHANNELS)[number];
 /** The longest OTP a brand may set (`otpLength`), and so the longest a validation reads. */
 export const MAX_OTP_LENGTH = 10;
 
+/** A key server on this machine: the one place plain http may fetch keys from (local development). */
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/**
+ * Whether keys may be fetched from `url`: over https, or plain http to this machine. Keys
+ * fetched over plain http could be swapped on the way, and whoever swaps a brand's keys
+ * can sign its first-factor and bearer tokens.
+ */
+export function isTrustedKeySetUrl(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'https:' || (protocol === 'http:' && LOOPBACK_HOST.test(hostname));
+}
+
 /** The channels that deliver to a phone number (and so have a country). */
 export const isPhoneChannel = (channel: string): boolean => channel === 'SMS' || channel === 'WHATSAPP' || channel === 'ZALO';
 

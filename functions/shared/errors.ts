@@ -9,8 +9,8 @@ export abstract class ApiError extends Error {
   /** Seconds a client should wait before trying again (Retry-After), when it applies. */
   readonly retryAfterSeconds?: number;
 
-  constructor(message: string, retryAfterSeconds?: number) {
-    super(message);
+  constructor(message: string, retryAfterSeconds?: number, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
     if (retryAfterSeconds !== undefined) this.retryAfterSeconds = retryAfterSeconds;
   }
@@ -217,12 +217,15 @@ export class InvalidBrandConfigError extends ApiError {
   }
 }
 
-/** A dependency (DynamoDB, SNS, KMS) is unavailable or throttled: the client may retry. */
+/**
+ * A dependency (DynamoDB, SNS, KMS, a brand's key server) is unavailable or throttled: the
+ * client may retry. The `cause`, when given, is for the log line; the answer never shows it.
+ */
 export class ServiceUnavailableError extends ApiError {
   readonly httpStatus = 503;
   readonly code = 1503;
-  constructor(retryAfterSeconds = 1) {
-    super('Unable to generate OTP', retryAfterSeconds);
+  constructor(retryAfterSeconds = 1, options?: ErrorOptions) {
+    super('Unable to generate OTP', retryAfterSeconds, options);
   }
 }
 

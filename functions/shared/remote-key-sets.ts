@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
+import { isTrustedKeySetUrl } from '../domain/brand-config';
 import { ServiceUnavailableError } from './errors';
 
 const JWKS_TIMEOUT_MS = 2000;
@@ -14,16 +15,30 @@ const remoteKeySets = new Map<string, JWTVerifyGetKey>();
 export function remoteKeySet(url: string): JWTVerifyGetKey {
   let keySet = remoteKeySets.get(url);
   if (!keySet) {
-    const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: JWKS_TIMEOUT_MS });
-    keySet = async (header, token) => {
-      try {
-        return await remote(header, token);
-      } catch (error) {
-        if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
-        throw new ServiceUnavailableError();
-      }
-    };
+    keySet = isTrustedKeySetUrl(url) ? fetchedKeySet(url) : untrusted(url);
     remoteKeySets.set(url, keySet);
   }
   return keySet;
+}
+
+function fetchedKeySet(url: string): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: JWKS_TIMEOUT_MS });
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
+      throw new ServiceUnavailableError(undefined, { cause: error });
+    }
+  };
+}
+
+/**
+ * A URL stored before `brand put` refused plain http, or written by hand: nothing is fetched
+ * from it, and every token that needs it meets an outage that says why in the log.
+ */
+function untrusted(url: string): JWTVerifyGetKey {
+  return async () => {
+    throw new ServiceUnavailableError(undefined, { cause: new Error(`Keys are not fetched over plain http from another machine: ${url}`) });
+  };
 }
