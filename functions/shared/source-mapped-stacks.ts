@@ -32,39 +32,52 @@ function originOf(map: SourceMap, line: number, column: number): SourceOrigin | 
 }
 
 /**
- * One frame, at its source position when it lies in a bundle under `root` that has a map.
- * The function's name stays as V8 gives it: a map's names do not say which function
- * encloses a position, and a wrong name misleads more than a minified one.
+ * The source name of the function a frame runs, as its caller wrote it: the name the map
+ * gives the caller's call site, when the caller lies in the same bundle (as node names
+ * mapped frames). A call through a property keeps V8's name, which is not minified.
  */
-function sourceFrame(site: NodeJS.CallSite, root: string): string {
+function calledName(map: SourceMap, site: NodeJS.CallSite, caller: NodeJS.CallSite | undefined): string | undefined {
+  if (!caller || caller.getFileName() !== site.getFileName()) return undefined;
+  const line = caller.getLineNumber();
+  const column = caller.getColumnNumber();
+  return (line && column && originOf(map, line, column)?.name) || undefined;
+}
+
+/** One frame, at its source position when it lies in a bundle under `root` that has a map. */
+function sourceFrame(site: NodeJS.CallSite, caller: NodeJS.CallSite | undefined, root: string): string {
   const frame = String(site);
   const file = site.getFileName();
   const line = site.getLineNumber();
   const column = site.getColumnNumber();
   const map = file?.startsWith(root) ? sourceMapOf(file) : null;
   const origin = map && line && column ? originOf(map, line, column) : undefined;
-  if (!file || !origin) return frame;
-  return frame.replace(`${file}:${line}:${column}`, `${resolve(dirname(file), origin.fileName)}:${origin.lineNumber}:${origin.columnNumber}`);
-}
-
-function header(error: Error): string {
-  try {
-    return Error.prototype.toString.call(error);
-  } catch {
-    return '<error>';
-  }
+  if (!file || !map || !origin) return frame;
+  const location = `${resolve(dirname(file), origin.fileName)}:${origin.lineNumber}:${origin.columnNumber}`;
+  const name = calledName(map, site, caller);
+  // V8 writes `<label> (<file>:<line>:<column>)`, or the position alone for an anonymous frame.
+  const label = name ? `${site.isAsync() ? 'async ' : site.isConstructor() ? 'new ' : ''}${name}` : frame.endsWith(')') ? frame.slice(0, frame.lastIndexOf(' (')) : '';
+  return label ? `${label} (${location})` : location;
 }
 
 /**
  * Formats every stack from now on with the frames of bundles under `root` at their
- * source positions. Only a bundle has maps to read: the TypeScript sources (tests, the
- * local stack) keep the runtime's own stack traces.
+ * source positions; the first line is the runtime's own (node's, with an error's code).
+ * Only a bundle has maps to read: the TypeScript sources (tests, the local stack) keep
+ * the runtime's own stack traces.
  */
 export function installSourceMappedStacks(root: string): void {
+  const runtimeFormat = Error.prepareStackTrace;
+  const header = (error: Error): string => {
+    try {
+      return runtimeFormat ? String(runtimeFormat(error, [])) : Error.prototype.toString.call(error);
+    } catch {
+      return '<error>';
+    }
+  };
   Error.prepareStackTrace = (error, sites) => {
-    const frames = sites.map((site) => {
+    const frames = sites.map((site, i) => {
       try {
-        return sourceFrame(site, root);
+        return sourceFrame(site, sites[i + 1], root);
       } catch {
         return String(site);
       }

@@ -18,6 +18,11 @@ export function stackOfFailure(): string {
   try { failDeep(); } catch (error) { return (error as Error).stack ?? ''; }
   return '';
 }
+
+export function stackOfNodeError(): string {
+  try { Buffer.from(undefined as unknown as string); } catch (error) { return (error as Error).stack ?? ''; }
+  return '';
+}
 `;
 
 describe('source-mapped stacks', () => {
@@ -35,8 +40,8 @@ describe('source-mapped stacks', () => {
 
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const stackFromBundle = () =>
-    execFileSync(process.execPath, ['-e', 'process.stdout.write(require(process.argv[1]).stackOfFailure())', bundle], { encoding: 'utf8' }).split('\n');
+  const stackFromBundle = (of = 'stackOfFailure') =>
+    execFileSync(process.execPath, ['-e', `process.stdout.write(require(process.argv[1]).${of}())`, bundle], { encoding: 'utf8' }).split('\n');
 
   it('reports frames of the bundle at their source lines when a map lies beside it', () => {
     const [header, throwing, calling] = stackFromBundle();
@@ -44,6 +49,19 @@ describe('source-mapped stacks', () => {
     expect(header).toBe('RangeError: thrown in the fixture');
     expect(throwing).toContain(`${path.join(dir, 'fixture.ts')}:5:`);
     expect(calling).toContain(`${path.join(dir, 'fixture.ts')}:9:`);
+  });
+
+  it('names a function the bundle calls by its source name, not its minified one', () => {
+    const [, throwing] = stackFromBundle();
+
+    expect(throwing).toMatch(/^ {4}at failDeep \(/);
+  });
+
+  it('keeps node’s own first line, an error’s code included', () => {
+    const [header, , calling] = stackFromBundle('stackOfNodeError');
+
+    expect(header).toMatch(/^TypeError \[ERR_INVALID_ARG_TYPE\]: /);
+    expect(calling).toContain(`${path.join(dir, 'fixture.ts')}:14:`);
   });
 
   it('leaves frames outside the bundle as the runtime writes them', () => {
