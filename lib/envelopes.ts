@@ -17,9 +17,6 @@ export function envelope(code: number, message: string): string {
   return JSON.stringify({ status: { success: false, code, message } });
 }
 
-/** The handlers' own envelope of the same refusal, word for word. */
-const envelopeFor = (error: ApiError): string => JSON.stringify(envelopeOf(error));
-
 export interface GatewayEnvelope {
   readonly id: string;
   readonly type: apigw.ResponseType;
@@ -33,12 +30,21 @@ export interface GatewayEnvelope {
 /** On every answer API Gateway or WAF writes, as on the handlers' own (functions/shared/http-response.ts): no cache keeps one. */
 export const ENVELOPE_HEADERS: Readonly<Record<string, string>> = { 'Cache-Control': 'no-store' };
 
-const AUTHORIZER_DOWN = { statusCode: '503', template: envelopeFor(new ServiceUnavailableError()), headers: { 'Retry-After': "'1'" } };
+/** The handler's own answer to the same refusal: its status, its words, its Retry-After. */
+function answeredAs(error: ApiError): Pick<GatewayEnvelope, 'statusCode' | 'template' | 'headers'> {
+  return {
+    statusCode: String(error.httpStatus),
+    template: JSON.stringify(envelopeOf(error)),
+    ...(error.retryAfterSeconds === undefined ? {} : { headers: { 'Retry-After': `'${error.retryAfterSeconds}'` } }),
+  };
+}
+
+const AUTHORIZER_DOWN = answeredAs(new ServiceUnavailableError());
 
 export const GATEWAY_ENVELOPES: readonly GatewayEnvelope[] = [
-  { id: 'Unauthorized', type: apigw.ResponseType.UNAUTHORIZED, statusCode: '401', template: envelopeFor(new UnauthorizedError()) },
-  { id: 'AccessDenied', type: apigw.ResponseType.ACCESS_DENIED, statusCode: '403', template: envelopeFor(new ForbiddenError()) },
-  { id: 'WafFiltered', type: apigw.ResponseType.WAF_FILTERED, statusCode: '403', template: envelopeFor(new ForbiddenError()) },
+  { id: 'Unauthorized', type: apigw.ResponseType.UNAUTHORIZED, ...answeredAs(new UnauthorizedError()) },
+  { id: 'AccessDenied', type: apigw.ResponseType.ACCESS_DENIED, ...answeredAs(new ForbiddenError()) },
+  { id: 'WafFiltered', type: apigw.ResponseType.WAF_FILTERED, ...answeredAs(new ForbiddenError()) },
   // API Gateway answers an unknown path or method with this type (403 by default).
   { id: 'NotFound', type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, statusCode: '404', template: envelope(404, 'Not Found') },
   {
@@ -52,12 +58,7 @@ export const GATEWAY_ENVELOPES: readonly GatewayEnvelope[] = [
   // issuer's JWKS unreachable) or could not be invoked: the client's to retry.
   { id: 'AuthorizerConfigurationError', type: apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR, ...AUTHORIZER_DOWN },
   { id: 'AuthorizerFailure', type: apigw.ResponseType.AUTHORIZER_FAILURE, ...AUTHORIZER_DOWN },
-  {
-    id: 'RequestTooLarge',
-    type: apigw.ResponseType.REQUEST_TOO_LARGE,
-    statusCode: '413',
-    template: envelopeFor(new PayloadTooLargeError()),
-  },
+  { id: 'RequestTooLarge', type: apigw.ResponseType.REQUEST_TOO_LARGE, ...answeredAs(new PayloadTooLargeError()) },
   {
     id: 'Default4xx',
     type: apigw.ResponseType.DEFAULT_4XX,
@@ -65,7 +66,7 @@ export const GATEWAY_ENVELOPES: readonly GatewayEnvelope[] = [
     template: '{"status":{"success":false,"code":400,"message":$context.error.messageString}}',
   },
   // No detail leaks from a 5xx: the same words as the handlers' own 500.
-  { id: 'Default5xx', type: apigw.ResponseType.DEFAULT_5XX, template: envelopeFor(new InternalError()) },
+  { id: 'Default5xx', type: apigw.ResponseType.DEFAULT_5XX, template: answeredAs(new InternalError()).template },
 ];
 
 /**
@@ -76,7 +77,7 @@ export const WAF_RATE_RETRY_AFTER_SECONDS = 60;
 
 /** Bodies that WAF sends with its own blocks, by key. */
 export const WAF_RESPONSE_BODIES = {
-  'request-too-large': envelopeFor(new PayloadTooLargeError()),
+  'request-too-large': answeredAs(new PayloadTooLargeError()).template,
   'too-many-requests': envelope(429, 'Too Many Requests'),
 } as const;
 

@@ -91,6 +91,8 @@ export class ServiceFunction extends Construct {
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       logGroup: this.logGroup,
       role: this.role,
+      // The functions fall back to the same values; set here, they show in the console and
+      // the template, where an operator can change one without a build.
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,

@@ -26,9 +26,11 @@ const bodySchema = z.object({ ...mfaFields, authorizedToken: z.string().check(z.
 
 function logFirstFactorFailure(failure: FirstFactorFailure): void {
   if (failure.outcome === 'keys-unavailable') {
-    logger.error('First-factor keys unavailable', { reason: failure.reason, brand: failure.brand, error: failure.cause as Error });
+    const { outcome: _, cause, ...fields } = failure;
+    logger.error('First-factor keys unavailable', { ...fields, error: cause as Error });
   } else {
-    logger.warn('First-factor token refused', { reason: failure.reason, brand: failure.brand, ...(failure.claim ? { claim: failure.claim } : {}) });
+    const { outcome: _, ...fields } = failure;
+    logger.warn('First-factor token refused', fields);
   }
 }
 
