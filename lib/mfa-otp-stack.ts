@@ -56,8 +56,9 @@ export class MfaOtpStack extends Stack {
     const config = props.config;
     this.config = config;
     const isProd = config.stage === 'prod';
-    // Prod keeps its data when the stack or a resource goes; dev cleans up after itself.
-    const removalPolicy = isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // Prod keeps its data when the stack or a resource goes, but not what a first create
+    // that rolled back made (nothing is in it yet); dev cleans up after itself.
+    const removalPolicy = isProd ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
 
     // The AWS managed key (aws/dynamodb): KMS encryption whose use CloudTrail records. A
     // customer-managed key would add KMS grants to every function and a key to run, yet
@@ -209,7 +210,7 @@ export class MfaOtpStack extends Stack {
   private createApi(config: StackConfig): apigw.RestApi {
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: config.logRetention,
-      removalPolicy: config.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: config.stage === 'prod' ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY,
     });
     const F = apigw.AccessLogField;
     const accessLogFormat = apigw.AccessLogFormat.custom(

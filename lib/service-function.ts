@@ -146,6 +146,9 @@ export class ServiceFunction extends Construct {
         }),
       ],
     });
+    // Lambda checks the role for X-Ray when it creates a function with active tracing; the
+    // policy is not the role's default one, so the function waits for it explicitly.
+    this.fn.node.addDependency(tracingPolicy);
     Validations.of(tracingPolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions (Service Authorization Reference), so active tracing needs Resource *.',

@@ -60,6 +60,17 @@ describe('MfaOtpStack (prod)', () => {
       expect(properties.Timeout).toBeLessThan(29);
     });
 
+    it.each(FUNCTION_NAMES)('creates %s only once its role may write to X-Ray, which Lambda checks for active tracing', (name) => {
+      const fn = prod.stack.functions[name];
+      const tracingPolicy = logicalId(fn.node.findChild('TracingPolicy'));
+      const dependsOn = resources(prod.template)[logicalId(fn.fn)]?.DependsOn ?? [];
+
+      expect(resources(prod.template)[tracingPolicy]?.Properties).toMatchObject({
+        PolicyDocument: { Statement: [expect.objectContaining({ Action: expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']) })] },
+      });
+      expect(dependsOn).toContain(tracingPolicy);
+    });
+
     it.each(FUNCTION_NAMES)('writes JSON logs of %s to its own log group with a retention', (name) => {
       const properties = functionProperties(prod, name);
       const logGroup = resources(prod.template)[logicalId(prod.stack.functions[name].logGroup)];
@@ -131,13 +142,13 @@ describe('MfaOtpStack (prod)', () => {
       });
     });
 
-    it('keeps a prod table through mistakes: PITR, deletion protection, retained on stack delete', () => {
+    it('keeps a prod table through mistakes: PITR, deletion protection, retained on stack delete but not after a failed first create', () => {
       prod.template.hasResource('AWS::DynamoDB::Table', {
         Properties: Match.objectLike({
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
           DeletionProtectionEnabled: true,
         }),
-        DeletionPolicy: 'Retain',
+        DeletionPolicy: 'RetainExceptOnCreate',
         UpdateReplacePolicy: 'Retain',
       });
     });
