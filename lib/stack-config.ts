@@ -87,7 +87,7 @@ const contextSchema = z.object({
   firstFactorSecretPrefix: z
     .string()
     .regex(/^[A-Za-z0-9/_+=.@-]+\/$/, 'a Secrets Manager name prefix ending in "/"')
-    .default('mfa-otp/first-factor/'),
+    .optional(),
   logRetentionDays: z.coerce
     .number()
     .refine((days) => (Object.values(RetentionDays) as number[]).includes(days), 'one of the CloudWatch Logs retention periods')
@@ -137,9 +137,11 @@ export function readStackConfig(node: Node): StackConfig {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new InvalidContextError(problems);
   }
-  const { logRetentionDays, ...context } = result.data;
+  const { logRetentionDays, firstFactorSecretPrefix, ...context } = result.data;
   return {
     ...context,
+    // The stage in the default: a dev and a prod stack in one account must not read each other's secrets.
+    firstFactorSecretPrefix: firstFactorSecretPrefix ?? `mfa-otp/${context.stage}/first-factor/`,
     logRetention: (logRetentionDays ?? LOG_RETENTION_DEFAULT_DAYS[context.stage]) as RetentionDays,
   };
 }

@@ -24,7 +24,7 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'SmsPreferences: AwsSolutions-IAM5[Resource::*]',
   'AWS679f53fac002430cb0da5b7982bd2287: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
   'OtpGenerate/SmsPublishPolicy: AwsSolutions-IAM5[Resource::*]',
-  'TokenGenerate/FirstFactorSecretsPolicy: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:mfa-otp/first-factor/*]',
+  'TokenGenerate/FirstFactorSecretsPolicy: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:mfa-otp/prod/first-factor/*]',
   ...FUNCTIONS.map((fn) => `${fn}/Function: AwsSolutions-L1`),
   ...FUNCTIONS.map((fn) => `${fn}/TracingPolicy: AwsSolutions-IAM5[Resource::*]`),
 ].sort();

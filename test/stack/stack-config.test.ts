@@ -19,9 +19,14 @@ describe('readStackConfig', () => {
       authorizerCacheTtlSeconds: 300,
       wafRateLimitPerIp: 1000,
       wafBlockedAlarmThreshold: 100,
-      firstFactorSecretPrefix: 'mfa-otp/first-factor/',
+      firstFactorSecretPrefix: 'mfa-otp/dev/first-factor/',
       logRetention: RetentionDays.ONE_MONTH,
     });
+  });
+
+  it('keeps each stage to first-factor secrets of its own unless told otherwise', () => {
+    expect(read({ stage: 'prod' }).firstFactorSecretPrefix).toBe('mfa-otp/prod/first-factor/');
+    expect(read({ stage: 'prod', firstFactorSecretPrefix: 'acme/login/' }).firstFactorSecretPrefix).toBe('acme/login/');
   });
 
   it('keeps prod logs for a year unless told otherwise', () => {
