@@ -390,8 +390,13 @@ export class MfaOtpStack extends Stack {
             managedRuleGroupStatement: {
               vendorName: 'AWS',
               name: 'AWSManagedRulesCommonRuleSet',
-              // Its 8 KB body rule would refuse bodies the API accepts; BodyOver16KiB sets the limit.
-              ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }],
+              ruleActionOverrides: [
+                // Its 8 KB body rule would refuse bodies the API accepts; BodyOver16KiB sets the limit.
+                { name: 'SizeRestrictions_BODY', actionToUse: { count: {} } },
+                // The callers are brand backends, whose HTTP clients often send no User-Agent: no
+                // sign of abuse here, and its 403 would read as a missing scope.
+                { name: 'NoUserAgent_HEADER', actionToUse: { count: {} } },
+              ],
             },
           },
           overrideAction: { none: {} },

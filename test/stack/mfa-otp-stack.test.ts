@@ -311,7 +311,15 @@ describe('MfaOtpStack (prod)', () => {
           }),
           expect.objectContaining({
             Statement: {
-              ManagedRuleGroupStatement: expect.objectContaining({ VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' }),
+              ManagedRuleGroupStatement: expect.objectContaining({
+                VendorName: 'AWS',
+                Name: 'AWSManagedRulesCommonRuleSet',
+                // Counted, not blocked: bodies up to 16 KiB and backends that send no User-Agent.
+                RuleActionOverrides: [
+                  { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
+                  { Name: 'NoUserAgent_HEADER', ActionToUse: { Count: {} } },
+                ],
+              }),
             },
           }),
           expect.objectContaining({
