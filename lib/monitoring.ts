@@ -93,6 +93,25 @@ export class Monitoring extends Construct {
       description: `SMS spend this month reached ${smsSpendThreshold} USD, ${SMS_SPEND_ALARM_FRACTION * 100}% of the ${props.smsMonthlySpendLimitUsd} USD limit: at the limit SNS stops sending SMS and every SMS OTP fails. Raise the limit (context smsMonthlySpendLimitUsd, after the account quota) or look for abuse.`,
     });
 
+    // SNS accepts a publish whether or not anyone subscribes: with no channel worker, e-mail,
+    // WhatsApp and Zalo OTPs are answered 200 and reach nobody, and no delivery ever fails.
+    const topicMetric = (metricName: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/SNS', metricName, dimensionsMap: { TopicName: props.otpTopic.topicName }, statistic: 'Sum', period: Duration.minutes(15) });
+    this.alarm('OtpTopicUnread', {
+      metric: new cloudwatch.MathExpression({
+        expression: 'IF(published > 0 AND delivered + failed == 0, 1, 0)',
+        usingMetrics: {
+          published: topicMetric('NumberOfMessagesPublished'),
+          delivered: topicMetric('NumberOfNotificationsDelivered'),
+          failed: topicMetric('NumberOfNotificationsFailed'),
+        },
+        period: Duration.minutes(15),
+        label: 'OTP messages published that reached no channel worker',
+      }),
+      threshold: 1,
+      description: 'OTP messages were published to the delivery topic for 15 minutes and none reached a channel worker: no e-mail / WhatsApp / Zalo worker is subscribed, or every filter policy refuses them. Those customers get no OTP.',
+    });
+
     this.alarm('OtpTopicDeliveryFailures', {
       metric: props.otpTopic.metricNumberOfNotificationsFailed({ statistic: 'Sum', period: FIVE_MINUTES }),
       threshold: 1,

@@ -391,6 +391,23 @@ describe('MfaOtpStack (prod)', () => {
       expect(spend).toMatchObject({ Namespace: 'AWS/SNS', Threshold: 400 });
     });
 
+    it('alarms when OTP messages are published to the delivery topic and none reaches a channel worker', () => {
+      const topicName = { 'Fn::GetAtt': [logicalId(prod.stack.otpTopic), 'TopicName'] };
+      const [unread] = alarmsWith(prod, (alarm) => JSON.stringify(alarm.Metrics ?? []).includes('NumberOfMessagesPublished'));
+      const metrics = (unread?.Metrics ?? []) as { Id: string; Expression?: string; MetricStat?: { Metric: Record<string, unknown> } }[];
+      const topicMetrics = metrics.filter((metric) => metric.MetricStat).map((metric) => metric.MetricStat?.Metric);
+
+      expect(metrics.find((metric) => metric.Expression)?.Expression).toBe('IF(published > 0 AND delivered + failed == 0, 1, 0)');
+      expect(topicMetrics).toEqual(
+        ['NumberOfMessagesPublished', 'NumberOfNotificationsDelivered', 'NumberOfNotificationsFailed'].map((name) => ({
+          Namespace: 'AWS/SNS',
+          MetricName: name,
+          Dimensions: [{ Name: 'TopicName', Value: topicName }],
+        })),
+      );
+      expect(unread).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+    });
+
     it('alarms on the API 5xx rate, SMS failure rate and WAF blocks', () => {
       const expressions = alarmsWith(prod, (alarm) => Array.isArray(alarm.Metrics)).map((alarm) => JSON.stringify(alarm.Metrics));
       const wafAlarms = alarmsWith(prod, (alarm) => alarm.Namespace === 'AWS/WAFV2' && alarm.MetricName === 'BlockedRequests');
