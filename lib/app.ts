@@ -9,7 +9,7 @@ import { readStackConfig } from './stack-config';
  */
 export function buildApp(app: App): MfaOtpStack {
   const config = readStackConfig(app.node);
-  // Without account and region the stack is environment-agnostic, so synth needs no credentials.
+  // The context's, or the CDK CLI's (from its profile): the template is written for that region.
   const account = config.account ?? process.env.CDK_DEFAULT_ACCOUNT;
   const region = config.region ?? process.env.CDK_DEFAULT_REGION;
   const stack = new MfaOtpStack(app, `MfaOtp-${config.stage}`, {
