@@ -95,15 +95,14 @@ export class Monitoring extends Construct {
 
     // SNS accepts a publish whether or not anyone subscribes: with no channel worker, e-mail,
     // WhatsApp and Zalo OTPs are answered 200 and reach nobody, and no delivery ever fails.
-    const topicMetric = (metricName: string) =>
-      new cloudwatch.Metric({ namespace: 'AWS/SNS', metricName, dimensionsMap: { TopicName: props.otpTopic.topicName }, statistic: 'Sum', period: Duration.minutes(15) });
+    const quarterHour = { statistic: 'Sum', period: Duration.minutes(15) };
     this.alarm('OtpTopicUnread', {
       metric: new cloudwatch.MathExpression({
         expression: 'IF(published > 0 AND delivered + failed == 0, 1, 0)',
         usingMetrics: {
-          published: topicMetric('NumberOfMessagesPublished'),
-          delivered: topicMetric('NumberOfNotificationsDelivered'),
-          failed: topicMetric('NumberOfNotificationsFailed'),
+          published: props.otpTopic.metricNumberOfMessagesPublished(quarterHour),
+          delivered: props.otpTopic.metricNumberOfNotificationsDelivered(quarterHour),
+          failed: props.otpTopic.metricNumberOfNotificationsFailed(quarterHour),
         },
         period: Duration.minutes(15),
         label: 'OTP messages published that reached no channel worker',
