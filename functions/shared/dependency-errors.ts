@@ -1,42 +1,35 @@
-/** Error names of AWS services saying "too busy" or "broken right now": the client may retry. */
-const OUTAGE_NAMES = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import type { SdkError } from '@smithy/types';
+
+/**
+ * Error names saying "too busy" or "broken right now" that the SDK's own classification
+ * (below) does not cover: a service's internal error without its HTTP status, and KMS
+ * failures, some of which reach us through SNS publishing to the KMS-encrypted OTP topic.
+ */
+const OTHER_OUTAGE_NAMES = new Set([
   'InternalServerError',
   'InternalErrorException',
   'InternalFailure',
   'ServiceUnavailable',
   'ServiceUnavailableException',
   'Throttled',
-  'ThrottledException',
   'KMSInternalException',
-  // SNS publishing to a KMS-encrypted topic (the OTP delivery topic) when KMS throttles it.
   'KMSThrottlingException',
   'DependencyTimeoutException',
   'KMSInvalidStateException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
 ]);
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
-
-interface SdkLikeError {
-  name?: string;
-  code?: string;
-  $fault?: string;
-  $retryable?: unknown;
-  cause?: unknown;
-}
+type SdkLikeError = Omit<SdkError, 'cause'> & { code?: string; cause?: unknown };
 
 // How many wrappers deep a cause is looked for; a cycle of causes ends here too.
 const MAX_CAUSE_DEPTH = 3;
 
 /**
- * True when an error means a dependency is unavailable, not that the request is wrong.
- * An error a library wrapped around the SDK's (Powertools Parameters' GetParameterError
- * around a throttled GetSecretValue) is judged by its cause.
+ * True when an error means a dependency is unavailable, not that the request is wrong:
+ * what the SDK's retry strategy counts as throttling, transient (timeouts, network errors,
+ * 500/502/503/504) or a server error, any server fault, and the names above. An error a
+ * library wrapped around the SDK's (Powertools Parameters' GetParameterError around a
+ * throttled GetSecretValue) is judged by its cause.
  */
 export function isDependencyOutage(error: unknown): boolean {
   return isOutageWithin(error, 0);
@@ -45,8 +38,9 @@ export function isDependencyOutage(error: unknown): boolean {
 function isOutageWithin(error: unknown, depth: number): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const e = error as SdkLikeError;
-  if (e.name && OUTAGE_NAMES.has(e.name)) return true;
-  if (e.code && NETWORK_CODES.has(e.code)) return true;
-  if (e.$fault === 'server' || Boolean(e.$retryable)) return true;
+  if (OTHER_OUTAGE_NAMES.has(e.name) || e.$fault === 'server') return true;
+  // Without its cause: the classifiers would follow it, and fail on one that is not an object.
+  const own = { name: e.name, message: e.message ?? '', code: e.code, $metadata: e.$metadata, $retryable: e.$retryable } as SdkError;
+  if (isThrottlingError(own) || isTransientError(own) || isServerError(own)) return true;
   return depth < MAX_CAUSE_DEPTH && isOutageWithin(e.cause, depth + 1);
 }

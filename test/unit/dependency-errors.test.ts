@@ -17,7 +17,27 @@ describe('isDependencyOutage', () => {
     expect(isDependencyOutage(named(name))).toBe(true);
   });
 
-  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN'])('counts the network error %s as an outage', (code) => {
+  // SNS answers an unmodelled `Throttling` (HTTP 400) under load; the SDK names the error after that code.
+  it.each(['Throttling', 'TooManyRequestsException', 'RequestThrottledException', 'SlowDown'])(
+    'counts %s, which the SDK retries as throttling, as an outage',
+    (name) => {
+      expect(isDependencyOutage(named(name, { $fault: 'client', $metadata: { httpStatusCode: 400 } }))).toBe(true);
+    },
+  );
+
+  it.each([429, 500, 502, 503, 504])('counts an unnamed error answered with HTTP %i as an outage', (httpStatusCode) => {
+    expect(isDependencyOutage(named('UnknownError', { $fault: 'client', $metadata: { httpStatusCode } }))).toBe(true);
+  });
+
+  it('does not count an unnamed error answered with HTTP 400 as an outage', () => {
+    expect(isDependencyOutage(named('UnknownError', { $fault: 'client', $metadata: { httpStatusCode: 400 } }))).toBe(false);
+  });
+
+  it('judges an error whose cause is null by itself', () => {
+    expect(isDependencyOutage(Object.assign(named('ValidationException', { $fault: 'client' }), { cause: null }))).toBe(false);
+  });
+
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH'])('counts the network error %s as an outage', (code) => {
     expect(isDependencyOutage(named('Error', { code }))).toBe(true);
   });
 
