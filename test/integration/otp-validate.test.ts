@@ -1,4 +1,5 @@
 import type { BrandConfig } from '../../functions/domain/brand-config';
+import type { IdentifierType } from '../../functions/domain/identifiers';
 import { hashOtp } from '../../functions/domain/otp-code';
 import { refreshKeyDigest } from '../../functions/domain/tokens';
 import { REFRESH_KEY_TTL_MS } from '../../functions/domain/validate-otp';
@@ -34,6 +35,7 @@ describe('POST /auth/v1/mfa/otp/validate', () => {
     otps: [OTP, '654321', '012345', '000000', '12345678901'],
     phones: [PHONE, '+1 (876) 743-1754', '+18767431755'],
     emails: ['jane@example.com', 'john@example.com'],
+    identifiers: ['jane', 'john', 'ext-42'],
     secrets: [process.env.OTP_PEPPER as string, ...issuedTokens],
   }));
 
@@ -132,6 +134,19 @@ describe('POST /auth/v1/mfa/otp/validate', () => {
       expect(answer.statusCode).toBe(200);
     });
 
+    it.each<[IdentifierType, string]>([
+      ['USERNAME', 'jane'],
+      ['EXTERNALID', 'ext-42'],
+    ])('answers 200 for a session whose identifierType is %s, the identifier trimmed, after a wrong try', async (identifierType, identifierValue) => {
+      const fixture = await issued({ session: { identifierType, identifierValue } });
+
+      const wrong = await validate(fixture, { identifierValue: ` ${identifierValue} `, otp: '654321' });
+      const right = await validate(fixture, { identifierValue: ` ${identifierValue} ` });
+
+      expect(outcome(wrong)).toEqual([401, 1506]);
+      expect(outcome(right)).toEqual([200, 200]);
+    });
+
     it('is refused with 429/1518 once the wrong tries are used up', async () => {
       const fixture = await issued({ brand: { mfaMaxOtpRetryCount: 2 } });
       await validate(fixture, { otp: '000000' });
@@ -178,6 +193,14 @@ describe('POST /auth/v1/mfa/otp/validate', () => {
         'the session was opened for another identifier',
         { session: { identifierType: 'EMAIL', identifierValue: 'jane@example.com' } },
         { identifierValue: 'john@example.com' },
+        401,
+        1541,
+        'Identifier does not match',
+      ],
+      [
+        'the session was opened for another username',
+        { session: { identifierType: 'USERNAME', identifierValue: 'jane' } },
+        { identifierValue: 'john' },
         401,
         1541,
         'Identifier does not match',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BrandConfig } from '../../functions/domain/brand-config';
 import { signFirstFactorToken } from '../../functions/domain/first-factor';
+import type { IdentifierType } from '../../functions/domain/identifiers';
 import { handler } from '../../functions/token-generate';
 import { dynamoDb } from '../../functions/shared/aws-clients';
 import { DynamoStore } from '../../functions/shared/dynamo-store';
@@ -55,6 +56,7 @@ describe('POST /auth/v1/mfa/token/generate', () => {
   const logs = scanLogsOfEachTest(() => ({
     phones: [PHONE, '+1 (876) 743-1754', '+18767431755'],
     emails: ['jane.doe@example.com'],
+    identifiers: ['jane', 'john', 'ext-42'],
     secrets: [SECRET, OTHER_SECRET, ...issuedTokens],
   }));
 
@@ -167,6 +169,24 @@ describe('POST /auth/v1/mfa/token/generate', () => {
       expect(answer.statusCode).toBe(200);
       expect(session).toMatchObject({ identifierType: 'EMAIL', identifierValue: 'jane.doe@example.com' });
     });
+
+    it.each<[IdentifierType, string]>([
+      ['USERNAME', 'jane'],
+      ['EXTERNALID', 'ext-42'],
+    ])('opens a session for identifierType %s, the identifier trimmed', async (identifierType, identifierValue) => {
+      const brand = await firstFactorBrand();
+      const body = await bodyFor(
+        brand,
+        { identifierType, identifierValue: ` ${identifierValue} ` },
+        { identifier: { type: identifierType, value: identifierValue } },
+      );
+
+      const answer = await post(brand.brand, body);
+      const session = await store.getSession((answer.body.user as { sessionId: string }).sessionId);
+
+      expect(answer.statusCode).toBe(200);
+      expect(session).toMatchObject({ identifierType, identifierValue });
+    });
   });
 
   it('logs why a first-factor token was refused, and neither that token, the issued token nor the raw mobile number', async () => {
@@ -204,6 +224,17 @@ describe('POST /auth/v1/mfa/token/generate', () => {
 
       expect(answer.statusCode).toBe(401);
       expect(answer.body).toEqual({ status: { success: false, code: 1504, message: 'Unable to generate token' } });
+      expect(created).not.toHaveBeenCalled();
+    });
+
+    it('when it is for another username, opening no session', async () => {
+      const brand = await firstFactorBrand();
+      const created = jest.spyOn(DynamoStore.prototype, 'createSession');
+      const body = await bodyFor(brand, { identifierType: 'USERNAME', identifierValue: 'jane' }, { identifier: { type: 'USERNAME', value: 'john' } });
+
+      const answer = await post(brand.brand, body);
+
+      expect(outcome(answer)).toEqual([401, 1504]);
       expect(created).not.toHaveBeenCalled();
     });
 

@@ -89,11 +89,20 @@ describe('threat model', () => {
       const other = { brand: fixture.brand, session: await openSession(store, { brand: fixture.brand.brand }) };
       await generate(otpGenerate, fixture);
       const otp = lastOtp();
-      await generate(otpGenerate, other);
+      // The other session holds the very same OTP, stored as it is on the first: only the
+      // session ID in the keyed hash tells the two apart.
+      const delivered = (await store.getSession(fixture.session.sessionId))?.otp;
+      if (!delivered) throw new Error('otp/generate stored no OTP');
+      await store.saveOtp(other.session.sessionId, delivered, Date.now());
 
-      expect(outcome(await validate(other, otp))).toEqual([401, 1506]);
-      expect(outcome(await validate(fixture, otp))).toEqual([200, 200]);
-      expect(outcome(await validate(fixture, otp))).toEqual([401, 1505]);
+      const elsewhere = await validate(other, otp);
+      const where = await validate(fixture, otp);
+      const again = await validate(fixture, otp);
+
+      expect(outcome(elsewhere)).toEqual([401, 1506]);
+      expect((await store.getSession(other.session.sessionId))?.otp?.wrongTries).toBe(1);
+      expect(outcome(where)).toEqual([200, 200]);
+      expect(outcome(again)).toEqual([401, 1505]);
     });
   });
 });

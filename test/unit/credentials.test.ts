@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { authenticate, digestSecret, newCredential, type StoredCredential } from '../../functions/domain/credentials';
 import { UnauthorizedError } from '../../functions/shared/errors';
 
@@ -16,6 +17,10 @@ function credentials() {
 }
 
 describe('authenticate', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
   it('returns the brand and scopes of a valid Basic credential', async () => {
     const deps = credentials();
 
@@ -53,6 +58,21 @@ describe('authenticate', () => {
 
     await expect(authenticate(basic('c_unknown:s3cret'), deps)).rejects.toBeInstanceOf(UnauthorizedError);
     expect(deps.getCredential).toHaveBeenCalledWith('c_unknown');
+  });
+
+  it('compares a digest for an unknown client id as it does for a wrong secret, so that a miss costs what a hit does', async () => {
+    const deps = credentials();
+    const compared = jest.spyOn(crypto, 'timingSafeEqual');
+    const lengthsOf = () => compared.mock.calls.map(([left, right]) => [left.byteLength, right.byteLength]);
+
+    await expect(authenticate(basic('c_unknown:s3cret'), deps)).rejects.toBeInstanceOf(UnauthorizedError);
+    const forUnknownId = lengthsOf();
+    compared.mockClear();
+    await expect(authenticate(basic('c_known:wrong'), deps)).rejects.toBeInstanceOf(UnauthorizedError);
+    const forWrongSecret = lengthsOf();
+
+    expect(forUnknownId).toEqual([[64, 64]]);
+    expect(forUnknownId).toEqual(forWrongSecret);
   });
 
   it.each([
