@@ -156,17 +156,19 @@ async function consume(
   // The refresh key names its subject exactly as the token does.
   const claims = decodeJwt(token) as IssuedTokenClaims;
   const refresh = (deps.newRefreshKey ?? newRefreshKey)();
-  await deps.store.putRefreshKey({
-    digest: refresh.digest,
-    brand: claims.org,
-    sub: claims.sub,
-    idv: claims.idv,
-    dev: claims.dev,
-    expiresAt: now + REFRESH_KEY_TTL_MS,
-  });
 
   let consumed = false;
   try {
+    // A put that failed with an error (a timeout, say) may still have been applied: its key
+    // is discarded with the rest. No other item can sit under a new random key.
+    await deps.store.putRefreshKey({
+      digest: refresh.digest,
+      brand: claims.org,
+      sub: claims.sub,
+      idv: claims.idv,
+      dev: claims.dev,
+      expiresAt: now + REFRESH_KEY_TTL_MS,
+    });
     assertBeforeDeadline(deps.deadline, deps.now);
     consumed = await deps.store.consumeOtp(sessionId, otpHash, now, refresh.digest);
   } finally {

@@ -1,9 +1,13 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
+import { hashOtp } from '../../functions/domain/otp-code';
 import { handler } from '../../functions/otp-generate';
+import { handler as validateHandler } from '../../functions/otp-validate';
 import { documentClient, dynamoDb } from '../../functions/shared/aws-clients';
+import { apiEvent, invoke } from '../support/api-events';
 import { publishedOtps, scanLogsOfEachTest } from '../support/log-scan';
 import { openSession, testStore } from '../support/fixtures';
 import {
+  CALLS,
   DYNAMO_FAULTS,
   holdBackBatchKeys,
   injectDynamoFault,
@@ -13,7 +17,7 @@ import {
   SNS_REFUSALS,
   type CallName,
 } from '../support/fault-injection';
-import { counterItem, generate, otpFixture, outcome, PHONE, sessionItem, type OtpFixture } from '../support/otp-generate';
+import { counterItem, generate, generateBody, otpFixture, otpOf, outcome, PHONE, sessionItem, type OtpFixture } from '../support/otp-generate';
 import { mockSnsPublish } from '../support/sns-mock';
 
 const sns = mockSnsPublish();
@@ -37,6 +41,14 @@ async function expectNoOtpStored(fixture: OtpFixture): Promise<void> {
   expect(item).toMatchObject({ identifierValue: fixture.session.identifierValue, deviceId: fixture.session.deviceId });
   expect(Object.keys(item ?? {}).filter((name) => name.startsWith('otp'))).toEqual([]);
 }
+
+/** The steps of the compensations a request logged as failed, in order. */
+const failedCleanups = (lines: string[]) =>
+  lines
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => JSON.parse(line) as { message?: string; step?: string })
+    .filter((record) => record.message === 'OTP cleanup failed')
+    .map((record) => record.step);
 
 const faults = Object.entries(DYNAMO_FAULTS);
 
@@ -72,6 +84,52 @@ describe('otp/generate under dependency faults', () => {
     });
   });
 
+  // Every OTP after the first in a window is counted into it: the other counter write,
+  // sent alone once the first round trip has read the open window.
+  describe('when the counter UpdateItem into an open window fails', () => {
+    /** The first OTP, delivered: it opens the window and stays on the session. */
+    async function resendFixture(): Promise<{ fixture: OtpFixture; before: Record<string, unknown> | undefined }> {
+      const fixture = await otpFixture({ brand: LIMIT });
+      expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
+      expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 1 });
+      return { fixture, before: await sessionItem(fixture.session) };
+    }
+
+    it.each(faults)('answers 503/1503 with Retry-After for %s, sends nothing, leaves the delivered OTP as it was and keeps the allowance', async (_name, fault) => {
+      const { fixture, before } = await resendFixture();
+      const injection = injectDynamoFault(documentClient, 'countInWindow', fault);
+
+      const answer = await generate(handler, fixture);
+
+      expect(injection.thrown).toBe(1);
+      expect(injection.commands.filter(CALLS.counterWrite)).toHaveLength(1);
+      expect(answer.statusCode).toBe(503);
+      expect(answer.headers['Retry-After']).toBe('1');
+      expect(answer.body).toEqual(UNAVAILABLE);
+      expect(published()).toHaveLength(1);
+      expect(await sessionItem(fixture.session)).toEqual(before);
+      injection.restore();
+      expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 1 });
+      await expectAllowance(fixture, LIMIT.otpMaxCount - 1);
+    });
+
+    it('answers 503/1503 with Retry-After and gives the take back when the count was applied but its answer timed out', async () => {
+      const { fixture, before } = await resendFixture();
+      const injection = injectDynamoFault(documentClient, 'countInWindow', DYNAMO_FAULTS.TimeoutError as () => Error, { afterApplying: true });
+
+      const answer = await generate(handler, fixture);
+
+      expect(injection.thrown).toBe(1);
+      expect(outcome(answer)).toEqual([503, 1503]);
+      expect(answer.headers['Retry-After']).toBe('1');
+      expect(published()).toHaveLength(1);
+      expect(await sessionItem(fixture.session)).toEqual(before);
+      injection.restore();
+      expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 1 });
+      await expectAllowance(fixture, LIMIT.otpMaxCount - 1);
+    });
+  });
+
   describe('when BatchGetItem leaves its keys unprocessed', () => {
     it('asks again for them and sends the OTP when the table answers in time', async () => {
       const fixture = await otpFixture({ brand: LIMIT });
@@ -98,6 +156,26 @@ describe('otp/generate under dependency faults', () => {
       batches.restore();
       await expectAllowance(fixture);
     });
+
+    // The retry for the keys held back meets a throttled, timed-out or failing table itself.
+    it.each(faults.flatMap(([name, fault]) => [2, 3].map((request) => [request, name, fault] as const)))(
+      'answers 503/1503 with Retry-After when BatchGetItem request %i fails with %s, sends nothing, leaves no OTP and keeps the allowance',
+      async (request, _name, fault) => {
+        const fixture = await otpFixture({ brand: LIMIT });
+        const batches = holdBackBatchKeys(documentClient, request - 1, fault);
+
+        const answer = await generate(handler, fixture);
+
+        expect(batches).toMatchObject({ asked: request, heldBack: request - 1, thrown: 1 });
+        expect(answer.statusCode).toBe(503);
+        expect(answer.headers['Retry-After']).toBe('1');
+        expect(answer.body).toEqual(UNAVAILABLE);
+        expect(published()).toHaveLength(0);
+        await expectNoOtpStored(fixture);
+        batches.restore();
+        await expectAllowance(fixture);
+      },
+    );
   });
 
   it('stops sending at otpMaxCount while every OTP write is throttled', async () => {
@@ -166,14 +244,18 @@ describe('otp/generate under dependency faults', () => {
       expect(await counterItem(second.brand.brand)).toMatchObject({ count: 2 });
     });
 
-    it('answers 503 when the counter GetItem after a full window fails, and counts nothing', async () => {
+    it.each(faults)('answers 503/1503 with Retry-After for %s when the counter GetItem after a full window fails, sends nothing, leaves no OTP and counts nothing', async (_name, fault) => {
       const { second } = await customerFixture(1);
-      const injection = injectDynamoFault(documentClient, 'counterRead', DYNAMO_FAULTS.ThrottlingException as () => Error);
+      const injection = injectDynamoFault(documentClient, 'counterRead', fault);
 
       const answer = await generate(handler, second);
 
       expect(injection.thrown).toBe(1);
-      expect(outcome(answer)).toEqual([503, 1503]);
+      expect(answer.statusCode).toBe(503);
+      expect(answer.headers['Retry-After']).toBe('1');
+      expect(answer.body).toEqual(UNAVAILABLE);
+      expect(published()).toHaveLength(1);
+      await expectNoOtpStored(second);
       injection.restore();
       expect(await counterItem(second.brand.brand)).toMatchObject({ count: 1 });
       expect(outcome(await generate(handler, second))).toEqual([429, 1534]);
@@ -229,17 +311,52 @@ describe('otp/generate under dependency faults', () => {
     });
   });
 
-  it('still answers 503 and logs the failed compensation when the refund fails too', async () => {
+  // The refund after a failed publish: the take it should have given back stays until the window ends.
+  it.each(faults)('still answers 503/1503 with Retry-After when the refund fails too with %s, logs it, leaves no OTP and keeps the take', async (_name, fault) => {
     const fixture = await otpFixture({ brand: LIMIT });
     sns.on(PublishCommand).rejects((SNS_OUTAGES.InternalErrorException as () => Error)());
-    const [refund] = injectDynamoFaults(documentClient, [{ call: 'refund', fault: DYNAMO_FAULTS.TimeoutError as () => Error }]);
+    const [refund] = injectDynamoFaults(documentClient, [{ call: 'refund', fault }]);
 
     const answer = await generate(handler, fixture);
 
     expect(refund?.thrown).toBe(1);
-    expect(outcome(answer)).toEqual([503, 1503]);
-    expect(logs().text()).toContain('OTP cleanup failed');
+    expect(answer.statusCode).toBe(503);
+    expect(answer.headers['Retry-After']).toBe('1');
+    expect(answer.body).toEqual(UNAVAILABLE);
+    expect(failedCleanups(logs().lines())).toEqual(['refund']);
     await expectNoOtpStored(fixture);
+    refund?.restore();
+    expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 1 });
+    await expectAllowance(fixture, LIMIT.otpMaxCount - 1);
+  });
+
+  it('leaves the undelivered OTP stored when the publish and then its discard fail, until the next OTP replaces it', async () => {
+    const fixture = await otpFixture({ brand: LIMIT });
+    sns.on(PublishCommand).rejects((SNS_OUTAGES.InternalErrorException as () => Error)());
+    const discard = injectDynamoFault(documentClient, 'discardOtp', DYNAMO_FAULTS.ThrottlingException as () => Error);
+    const hashOf = (otp: string) => hashOtp(process.env.OTP_PEPPER as string, fixture.session.sessionId, otp);
+    const validate = (otp: string) =>
+      invoke(validateHandler, apiEvent({ path: '/auth/v1/mfa/otp/validate', body: generateBody(fixture, { otp }), caller: { brand: fixture.brand.brand } }));
+
+    const answer = await generate(handler, fixture);
+
+    expect(discard.thrown).toBe(1);
+    expect(answer.statusCode).toBe(503);
+    expect(answer.headers['Retry-After']).toBe('1');
+    expect(answer.body).toEqual(UNAVAILABLE);
+    expect(failedCleanups(logs().lines())).toEqual(['discard-otp']);
+    expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 0 });
+    const [undelivered] = published();
+    expect((await sessionItem(fixture.session))?.otpHash).toBe(hashOf(undelivered as string));
+
+    // DynamoDB and SNS are back: the customer asks again.
+    discard.restore();
+    sns.on(PublishCommand).resolves({ MessageId: 'after-the-fault' });
+    expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
+    const delivered = otpOf(sns.commandCalls(PublishCommand)[1]?.args[0].input);
+    expect((await sessionItem(fixture.session))?.otpHash).toBe(hashOf(delivered));
+    expect(outcome(await validate(undelivered as string))).toEqual([401, 1506]);
+    expect(outcome(await validate(delivered))).toEqual([200, 200]);
   });
 
   describe('when SNS is unavailable', () => {

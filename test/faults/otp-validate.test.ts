@@ -1,14 +1,27 @@
+import { hashOtp } from '../../functions/domain/otp-code';
 import { refreshKeyDigest } from '../../functions/domain/tokens';
 import { handler } from '../../functions/otp-validate';
 import { documentClient, dynamoDb } from '../../functions/shared/aws-clients';
 import { tableKeys } from '../../functions/shared/table-keys';
 import { apiEvent, invoke, type Answer } from '../support/api-events';
 import { scanLogsOfEachTest } from '../support/log-scan';
-import { DYNAMO_FAULTS, holdBackBatchKeys, injectDynamoFault, injectDynamoFaults, loseFirstAnswer, type AnyCommand, type CallName } from '../support/fault-injection';
+import { testStore } from '../support/fixtures';
+import {
+  DYNAMO_FAULTS,
+  holdBackBatchKeys,
+  injectDynamoFault,
+  injectDynamoFaults,
+  loseFirstAnswer,
+  raceAhead,
+  type AnyCommand,
+  type CallName,
+} from '../support/fault-injection';
 import { generateBody, issuedFixture, outcome, sessionItem, storedItem, type OtpFixture } from '../support/otp-generate';
 
 const OTP = '482913';
 const WRONG = '000000';
+/** The OTP a resend stores while a validation is under way. */
+const RESENT = '731605';
 const UNAVAILABLE = { status: { success: false, code: 1503, message: 'Unable to generate OTP' } };
 
 /** A session holding OTP, as otp/generate stores it. */
@@ -19,6 +32,20 @@ const validate = (fixture: OtpFixture, otp: string): Promise<Answer> =>
 
 const refreshKeysWritten = (commands: AnyCommand[]) =>
   commands.filter((c) => String((c.input.Item as { pk?: string } | undefined)?.pk ?? '').startsWith('REFRESH#')).map((c) => (c.input.Item as { pk: string }).pk);
+
+const hashOf = (sessionId: string, otp: string) => hashOtp(process.env.OTP_PEPPER as string, sessionId, otp);
+
+/** A resend of otp/generate storing `otp` on the fixture's session, as it stores one. */
+const resend = ({ brand, session }: OtpFixture, otp: string) =>
+  testStore().saveOtp(
+    session.sessionId,
+    { hash: hashOf(session.sessionId, otp), expiresAt: Date.now() + brand.otpValidityMinutes * 60_000, wrongTries: 0, maxTries: brand.mfaMaxOtpRetryCount },
+    Date.now(),
+  );
+
+const wrongTryWrite = (target: string, body: string) => target === 'UpdateItem' && body.includes('otpWrongTries');
+const consumingWrite = (target: string, body: string) => target === 'UpdateItem' && body.includes('consumedBy');
+const refreshKeyWrite = (target: string, body: string) => target === 'PutItem' && body.includes('REFRESH#');
 
 const faults = Object.entries(DYNAMO_FAULTS);
 
@@ -66,6 +93,61 @@ describe('otp/validate under dependency faults', () => {
     });
   });
 
+  // A resend replaces the OTP just before this request's write, whose condition then fails:
+  // the store reads the session to tell why (1st GetItem), then the loop reads it again to
+  // decide on what the resend left (2nd GetItem).
+  describe.each<[string, string, (target: string, body: string) => boolean, number]>([
+    ['the session GetItem after a wrong try lost its race', WRONG, wrongTryWrite, 1],
+    ['the session GetItem re-read after a wrong try lost its race', WRONG, wrongTryWrite, 2],
+    ['the session GetItem after the consume lost its race', OTP, consumingWrite, 1],
+    ['the session GetItem re-read after the consume lost its race', OTP, consumingWrite, 2],
+  ])('when %s fails', (_label, otp, write, nth) => {
+    it.each(faults)('answers 503/1503 with Retry-After for %s, leaves no refresh key and the resent OTP with no try counted', async (_name, fault) => {
+      const fixture = await issued();
+      const race = raceAhead(dynamoDb, write, () => resend(fixture, RESENT));
+      const injection = injectDynamoFault(documentClient, 'sessionRead', fault, { nth });
+
+      const answer = await validate(fixture, otp);
+
+      expect(race.ran).toBe(1);
+      expect(injection.thrown).toBe(1);
+      expect(answer.statusCode).toBe(503);
+      expect(answer.headers['Retry-After']).toBe('1');
+      expect(answer.body).toEqual(UNAVAILABLE);
+      const written = refreshKeysWritten(injection.commands);
+      expect(written).toHaveLength(otp === OTP ? 1 : 0);
+      for (const pk of written) expect(await storedItem(pk)).toBeUndefined();
+      race.restore();
+      injection.restore();
+      expect(await sessionItem(fixture.session)).toMatchObject({ otpHash: hashOf(fixture.session.sessionId, RESENT), otpWrongTries: 0 });
+      expect(outcome(await validate(fixture, RESENT))).toEqual([200, 200]);
+    });
+  });
+
+  // The refresh-key put was applied, its answer lost and the SDK sent it again: the resend
+  // fails attribute_not_exists(pk) and the store reads the key to tell whether it is its own.
+  // The put failing, the key its first sending stored is discarded with the rest.
+  it.each(faults)('answers 503/1503 with Retry-After for %s when the refresh-key GetItem after a resent put fails, leaves the OTP as it was and no refresh key', async (_name, fault) => {
+    const fixture = await issued();
+    const lost = loseFirstAnswer(dynamoDb, refreshKeyWrite);
+    const injection = injectDynamoFault(documentClient, 'refreshKeyRead', fault);
+
+    const answer = await validate(fixture, OTP);
+
+    expect(lost.attempts).toBe(2);
+    expect(injection.thrown).toBe(1);
+    expect(answer.statusCode).toBe(503);
+    expect(answer.headers['Retry-After']).toBe('1');
+    expect(answer.body).toEqual(UNAVAILABLE);
+    const [pk, ...others] = refreshKeysWritten(injection.commands);
+    expect(others).toEqual([]);
+    expect(await storedItem(pk as string)).toBeUndefined();
+    lost.restore();
+    injection.restore();
+    expect(await sessionItem(fixture.session)).toMatchObject({ otpWrongTries: 0 });
+    expect(outcome(await validate(fixture, OTP))).toEqual([200, 200]);
+  });
+
   it.each<[string, (target: string, body: string) => boolean]>([
     ['the refresh-key write', (target, body) => target === 'PutItem' && body.includes('REFRESH#')],
     ['the consuming write', (target, body) => target === 'UpdateItem' && body.includes('consumedBy')],
@@ -98,9 +180,14 @@ describe('otp/validate under dependency faults', () => {
     expect(await sessionItem(fixture.session)).toMatchObject({ otpWrongTries: counted });
   });
 
-  it('spends the OTP but hands out no refresh key when the consuming write was applied and its answer timed out', async () => {
+  it.each<[string, string, CallName, [number, number]]>([
+    // The OTP was not spent: the customer tries again.
+    ['the refresh-key write', 'the OTP stays as it was', 'putRefreshKey', [200, 200]],
+    // The customer starts again: the session is closed.
+    ['the consuming write', 'the OTP is spent', 'consumeOtp', [401, 1505]],
+  ])('hands out no refresh key and keeps none when %s was applied and its answer timed out; %s', async (_label, _then, call, next) => {
     const fixture = await issued();
-    const injection = injectDynamoFault(documentClient, 'consumeOtp', DYNAMO_FAULTS.TimeoutError as () => Error, { afterApplying: true });
+    const injection = injectDynamoFault(documentClient, call, DYNAMO_FAULTS.TimeoutError as () => Error, { afterApplying: true });
 
     const answer = await validate(fixture, OTP);
 
@@ -110,24 +197,31 @@ describe('otp/validate under dependency faults', () => {
     expect(pk).toBeDefined();
     expect(await storedItem(pk as string)).toBeUndefined();
     injection.restore();
-    // The customer starts again: the session is closed.
-    expect(outcome(await validate(fixture, OTP))).toEqual([401, 1505]);
+    expect(outcome(await validate(fixture, OTP))).toEqual(next);
   });
 
-  it('still answers 503 and logs the failed compensation when discarding the refresh key fails too', async () => {
+  it.each(faults)('still answers 503/1503 with Retry-After and logs the failed compensation when discarding the refresh key fails too with %s', async (_name, fault) => {
     const fixture = await issued();
     const [consume, discard] = injectDynamoFaults(documentClient, [
       { call: 'consumeOtp', fault: DYNAMO_FAULTS.ProvisionedThroughputExceededException as () => Error },
-      { call: 'discardRefreshKey', fault: DYNAMO_FAULTS.TimeoutError as () => Error },
+      { call: 'discardRefreshKey', fault },
     ]);
 
     const answer = await validate(fixture, OTP);
 
     expect(consume?.thrown).toBe(1);
     expect(discard?.thrown).toBe(1);
-    expect(outcome(answer)).toEqual([503, 1503]);
-    expect(logs().text()).toContain('OTP validation cleanup failed');
+    expect(answer.statusCode).toBe(503);
+    expect(answer.headers['Retry-After']).toBe('1');
+    expect(answer.body).toEqual(UNAVAILABLE);
+    expect(logs().lines().map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ message: 'OTP validation cleanup failed', step: 'discard-refresh-key' }),
+    );
+    // The key no one was given stays until its TTL.
+    const [pk] = refreshKeysWritten(consume?.commands ?? []);
+    expect(await storedItem(pk as string)).toMatchObject({ brand: fixture.brand.brand });
     consume?.restore();
+    expect(await sessionItem(fixture.session)).toMatchObject({ otpWrongTries: 0 });
     expect(outcome(await validate(fixture, OTP))).toEqual([200, 200]);
   });
 });

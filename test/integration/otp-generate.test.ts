@@ -9,6 +9,7 @@ import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb
 import { BatchGetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { hashOtp } from '../../functions/domain/otp-code';
 import { handler } from '../../functions/otp-generate';
+import { metrics } from '../../functions/shared/metrics';
 import { apiEvent, invoke, uniqueBrand } from '../support/api-events';
 import { openSession, testStore } from '../support/fixtures';
 import { publishedOtps, scanLogsOfEachTest } from '../support/log-scan';
@@ -498,14 +499,23 @@ describe('POST /auth/v1/mfa/otp/generate', () => {
       expect(outcome(await generate(handler, fixture))).toEqual([429, 1534]);
     });
 
-    it('answers 503 when KMS throttles the publish to the encrypted delivery topic', async () => {
-      const fixture = await otpFixture({ session: { identifierType: 'EMAIL', identifierValue: 'jane@example.com' } });
+    it('answers 503/1503 with Retry-After when KMS throttles the publish to the encrypted delivery topic, keeps the allowance, leaves no OTP and counts OtpDeliveryFailed', async () => {
+      const fixture = await otpFixture({ brand: { otpMaxCount: 2, otpTimeOut: 10 }, session: { identifierType: 'EMAIL', identifierValue: 'jane@example.com' } });
       sns.on(PublishCommand).rejects(new KMSThrottlingException({ message: 'KMS throttled', $metadata: {} }));
+      const counted = jest.spyOn(metrics, 'addMetric');
 
-      const answer = await generate(handler, fixture);
+      const failed = await generate(handler, fixture);
+      sns.on(PublishCommand).resolves({ MessageId: 'message-2' });
 
-      expect(answer.statusCode).toBe(503);
-      expect(answer.headers['Retry-After']).toBe('1');
+      expect(failed.statusCode).toBe(503);
+      expect(failed.headers['Retry-After']).toBe('1');
+      expect(failed.body).toEqual({ status: { success: false, code: 1503, message: 'Unable to generate OTP' } });
+      expect(counted.mock.calls.map(([name]) => name)).toEqual(['OtpDeliveryFailed']);
+      expect((await sessionItem(fixture.session))?.otpHash).toBeUndefined();
+      expect(await counterItem(fixture.brand.brand, 'jane@example.com')).toMatchObject({ count: 0 });
+      expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
+      expect(outcome(await generate(handler, fixture))).toEqual([200, 200]);
+      expect(outcome(await generate(handler, fixture))).toEqual([429, 1534]);
     });
 
     it('leaves the session with no OTP at all, the earlier delivered one included', async () => {

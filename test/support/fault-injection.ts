@@ -49,13 +49,16 @@ export const SNS_REFUSALS: Record<string, (phone: string) => Error> = {
 
 const pkOf = (command: AnyCommand) => String((command.input.Key as { pk?: string } | undefined)?.pk ?? '');
 const updateExpression = (command: AnyCommand) => String(command.input.UpdateExpression ?? '');
+const isCounterWrite = (c: AnyCommand) => c instanceof UpdateCommand && pkOf(c).startsWith('OTPCOUNT#') && !updateExpression(c).includes('- :one');
 
 /** The DynamoDB calls of the OTP paths, told apart by command, key and expression. */
 export const CALLS = {
   batchGet: (c: AnyCommand) => c instanceof BatchGetCommand,
   counterRead: (c: AnyCommand) => c instanceof GetCommand && pkOf(c).startsWith('OTPCOUNT#'),
   callerLookup: (c: AnyCommand) => c instanceof GetCommand && /^(CREDENTIAL|OAUTH_ISSUER)#/.test(pkOf(c)),
-  counterWrite: (c: AnyCommand) => c instanceof UpdateCommand && pkOf(c).startsWith('OTPCOUNT#') && !updateExpression(c).includes('- :one'),
+  counterWrite: isCounterWrite,
+  /** The counter write that counts into an open window (countInWindow), not the one that opens it. */
+  countInWindow: (c: AnyCommand) => isCounterWrite(c) && updateExpression(c).includes('+ :one'),
   refund: (c: AnyCommand) => c instanceof UpdateCommand && pkOf(c).startsWith('OTPCOUNT#') && updateExpression(c).includes('- :one'),
   saveOtp: (c: AnyCommand) => c instanceof UpdateCommand && pkOf(c).startsWith('SESSION#') && updateExpression(c).startsWith('SET otpHash = :hash,'),
   discardOtp: (c: AnyCommand) => c instanceof UpdateCommand && updateExpression(c).startsWith('REMOVE otpHash'),
@@ -63,6 +66,10 @@ export const CALLS = {
   putRefreshKey: (c: AnyCommand) => c instanceof PutCommand && String((c.input.Item as { pk?: string }).pk).startsWith('REFRESH#'),
   consumeOtp: (c: AnyCommand) => c instanceof UpdateCommand && updateExpression(c).startsWith('SET consumedBy'),
   discardRefreshKey: (c: AnyCommand) => c instanceof DeleteCommand && pkOf(c).startsWith('REFRESH#'),
+  /** A session read by itself: validate's re-read, and the look after a failed condition on a wrong try or a consume. */
+  sessionRead: (c: AnyCommand) => c instanceof GetCommand && pkOf(c).startsWith('SESSION#'),
+  /** The look at a refresh key after its put failed its condition (a resend of a put that was applied). */
+  refreshKeyRead: (c: AnyCommand) => c instanceof GetCommand && pkOf(c).startsWith('REFRESH#'),
 } satisfies Record<string, (command: AnyCommand) => boolean>;
 
 export type CallName = keyof typeof CALLS;
@@ -166,6 +173,42 @@ export function loseFirstAnswer(client: { config: { requestHandler: unknown } },
   };
 }
 
+export interface Race {
+  /** How many times `change` ran: once, when the matching request came. */
+  readonly ran: number;
+  /** Puts the HTTP handler back, leaving every other spy (a log capture) in place. */
+  restore(): void;
+}
+
+/**
+ * Another request wins a race: `change` is applied to the table (through a client of its
+ * own) just before the first request that `matches` (DynamoDB target and JSON body) reaches
+ * it, below the SDK, so that the request's condition meets the table as `change` left it.
+ */
+export function raceAhead(
+  client: { config: { requestHandler: unknown } },
+  matches: (target: string, body: string) => boolean,
+  change: () => Promise<unknown>,
+): Race {
+  const handler = client.config.requestHandler as { handle: Handle };
+  const original = handler.handle.bind(handler);
+  let ran = 0;
+  const spy = jest.spyOn(handler, 'handle').mockImplementation(async (request, options) => {
+    const target = String(request.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    if (ran === 0 && matches(target, bodyText(request.body))) {
+      ran++;
+      await change();
+    }
+    return original(request, options);
+  });
+  return {
+    get ran() {
+      return ran;
+    },
+    restore: () => spy.mockRestore(),
+  };
+}
+
 /** Records every DynamoDB call by name, passing it through. */
 export function recordDynamoCalls(client: DynamoDBDocumentClient): CallName[] {
   const target = client as unknown as { send: Send };
@@ -183,23 +226,33 @@ export interface HeldBack {
   /** How many BatchGetItem requests the table was asked, and how many of them were held back. */
   readonly asked: number;
   readonly heldBack: number;
+  /** How many of them failed with the fault given: a test asserts it, so that it cannot pass without one. */
+  readonly thrown: number;
   /** Puts the client back, leaving every other spy (a log capture) in place. */
   restore(): void;
 }
 
 /**
  * DynamoDB throttling part of a batch: the first `rounds` BatchGetItem requests read
- * nothing and return every key as UnprocessedKeys; later ones reach the table.
+ * nothing and return every key as UnprocessedKeys; the next one fails with `fault` when
+ * one is given (the retry for those keys throttled or timed out); later ones reach the table.
  */
-export function holdBackBatchKeys(client: DynamoDBDocumentClient, rounds: number): HeldBack {
+export function holdBackBatchKeys(client: DynamoDBDocumentClient, rounds: number, fault?: () => Error): HeldBack {
   const target = client as unknown as { send: Send };
   const original = target.send.bind(client);
   let asked = 0;
   let heldBack = 0;
+  let thrown = 0;
   const spy = jest.spyOn(target, 'send').mockImplementation(async (command: AnyCommand) => {
     if (!CALLS.batchGet(command)) return original(command);
     asked++;
-    if (heldBack === rounds) return original(command);
+    if (heldBack === rounds) {
+      if (fault && thrown === 0) {
+        thrown++;
+        throw fault();
+      }
+      return original(command);
+    }
     heldBack++;
     return { Responses: {}, UnprocessedKeys: command.input.RequestItems, $metadata: {} };
   });
@@ -209,6 +262,9 @@ export function holdBackBatchKeys(client: DynamoDBDocumentClient, rounds: number
     },
     get heldBack() {
       return heldBack;
+    },
+    get thrown() {
+      return thrown;
     },
     restore: () => spy.mockRestore(),
   };
