@@ -8,6 +8,9 @@ async function main(): Promise<void> {
     port: settings.port,
     dynamoPort: settings.dynamoPort,
     ...(settings.dataDir ? { dataDir: settings.dataDir } : {}),
+    // A DynamoDB already running (DynamoDB Local, say) in place of dynalite, and another table.
+    ...(settings.explicitDynamoEndpoint ? { dynamoEndpoint: settings.explicitDynamoEndpoint } : {}),
+    ...(settings.tableName ? { tableName: settings.tableName } : {}),
     localDir: settings.localDir,
     outboxFile: settings.outboxFile,
     authorizerCacheSeconds: settings.authorizerCacheSeconds,
@@ -18,7 +21,7 @@ async function main(): Promise<void> {
   console.log(
     [
       `MFA OTP API listening on ${stack.url}`,
-      `DynamoDB (dynalite) on ${stack.dynamoEndpoint}, table ${stack.tableName}${settings.dataDir ? `, data in ${settings.dataDir}` : ', in memory'}`,
+      `DynamoDB ${settings.explicitDynamoEndpoint ? '' : '(dynalite) '}on ${stack.dynamoEndpoint}, table ${stack.tableName}${settings.dataDir ? `, data in ${settings.dataDir}` : ', in memory'}`,
       `Outbox: ${settings.outboxFile}`,
       demo ? `Demo brand "${demo.brand}" credential: clientId=${demo.clientId} clientSecret=${demo.clientSecret}` : '',
       demo ? `Authorization: Basic ${basic}` : '',

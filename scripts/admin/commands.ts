@@ -95,7 +95,9 @@ export async function runAdmin(argv: string[], deps: AdminDeps): Promise<unknown
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new AdminUsageError(`${(error as Error).message}\n${USAGE}`);
+    // Node's own words for an unknown option advise a `--` that takes positionals, which this CLI has no use for.
+    const unknown = /^Unknown option '([^']+)'/.exec((error as Error).message)?.[1];
+    throw new AdminUsageError(`${unknown ? `Unknown option ${unknown}` : (error as Error).message}\n${USAGE}`);
   }
   const { values, positionals } = parsed;
   if (values.help) return new UsageText(USAGE);

@@ -29,6 +29,8 @@ export interface ApiServerOptions {
   authorizer: AuthorizerHandler;
   authorizerCacheSeconds: number;
   stage?: string;
+  /** ALLOWED_ORIGINS: as on the deployed stage, a preflight route on every path, and one origin named on the gateway's own refusals. */
+  allowedOrigins?: readonly string[];
 }
 
 /** API Gateway refuses payloads over 10 MB; the handlers refuse far less. */
@@ -39,12 +41,34 @@ const envelope = (statusCode: number, code: number, message: string): APIGateway
   jsonResponse(statusCode, { status: { success: false, code, message } });
 
 /**
+ * What the stage's preflight answers (defaultCorsPreflightOptions in lib/mfa-otp-stack.ts):
+ * the request's origin when it is allowed, else the first allowed one, as CDK's mapping template does.
+ */
+function preflight(allowedOrigins: readonly string[], origin: string | undefined): APIGatewayProxyResult {
+  return {
+    statusCode: 204,
+    headers: {
+      'Access-Control-Allow-Headers': 'Authorization,Content-Type',
+      'Access-Control-Allow-Origin': origin && allowedOrigins.includes(origin) ? origin : (allowedOrigins[0] as string),
+      'Access-Control-Allow-Methods': 'GET,POST,OPTIONS',
+      'Access-Control-Max-Age': '3600',
+      Vary: 'Origin',
+    },
+    body: '',
+  };
+}
+
+/**
  * A local API Gateway: each HTTP request becomes the proxy event that API Gateway
  * would send, for the very handler Lambda runs, behind the same authorizer and the
  * same per-Authorization-header result cache.
  */
 export function createApiServer(options: ApiServerOptions): Server {
   const stage = options.stage ?? 'local';
+  const allowedOrigins = options.allowedOrigins ?? [];
+  // The stack can name a single origin on the gateway's own responses; a list it cannot.
+  const gatewayHeaders: Record<string, string> = allowedOrigins.length === 1 ? { 'Access-Control-Allow-Origin': allowedOrigins[0] as string } : {};
+  const fromGateway = (result: APIGatewayProxyResult): APIGatewayProxyResult => ({ ...result, headers: { ...result.headers, ...gatewayHeaders } });
   const authorizerCache = new Map<string, { result: APIGatewayAuthorizerResult; until: number }>();
 
   async function authorize(route: Route, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult | Record<string, unknown>> {
@@ -88,14 +112,17 @@ export function createApiServer(options: ApiServerOptions): Server {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (request.method === 'GET' && url.pathname === '/health') return { statusCode: 200, body: JSON.stringify({ status: 'ok' }) };
     // As the deployed API answers (lib/envelopes.ts): API Gateway has no route for another method either.
+    if (request.method === 'OPTIONS' && allowedOrigins.length > 0 && options.routes.some((r) => r.path === url.pathname)) {
+      return preflight(allowedOrigins, request.headers.origin);
+    }
     const route = options.routes.find((r) => r.path === url.pathname && r.method === request.method);
-    if (!route) return envelope(404, 404, 'Not Found');
-    if (body.length > MAX_PAYLOAD_BYTES) return errorResponse(new PayloadTooLargeError());
+    if (!route) return fromGateway(envelope(404, 404, 'Not Found'));
+    if (body.length > MAX_PAYLOAD_BYTES) return fromGateway(errorResponse(new PayloadTooLargeError()));
 
     const event = toProxyEvent(request, url, body, route, stage);
     if (route.authorized) {
       const outcome = await authorize(route, event);
-      if ('statusCode' in outcome && typeof outcome.statusCode === 'number') return outcome as APIGatewayProxyResult;
+      if ('statusCode' in outcome && typeof outcome.statusCode === 'number') return fromGateway(outcome as APIGatewayProxyResult);
       event.requestContext.authorizer = outcome;
     }
     return route.handler(event, lambdaContext(route.functionName));

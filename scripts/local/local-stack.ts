@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WRITE_CUSTOMERS } from '../../functions/shared/caller';
+import { parseOrigins } from '../../functions/shared/cors';
 import { DynamoStore } from '../../functions/shared/dynamo-store';
 import { createCredentials, putBrand } from '../admin/commands';
 import { createApiServer, type Route } from './api-server';
@@ -73,6 +74,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     routes,
     authorizer: authorizer.handler as Parameters<typeof createApiServer>[0]['authorizer'],
     authorizerCacheSeconds: options.authorizerCacheSeconds,
+    allowedOrigins: parseOrigins(process.env.ALLOWED_ORIGINS),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -215,7 +215,8 @@ describe('admin brand put', () => {
   it('refuses an unknown option', async () => {
     const error = await refusal('brand', 'put', '--brand', uniqueBrand('adm'), '--otp-max', '5');
 
-    expect(error.message).toContain("Unknown option '--otp-max'");
+    expect(error.message).toMatch(/^Unknown option --otp-max\nUsage:/);
+    expect(error.message).not.toContain('positional argument');
   });
 
   it('refuses a missing --brand', async () => {
@@ -494,7 +495,7 @@ describe('admin', () => {
   });
 
   it('follows a refused option with the usage', async () => {
-    expect((await refusal('--bogus', '1')).message).toMatch(/^Unknown option '--bogus'.*\nUsage:/s);
+    expect((await refusal('--bogus', '1')).message).toMatch(/^Unknown option --bogus\nUsage:/);
   });
 
   it('answers no command with the usage', async () => {
