@@ -42,7 +42,7 @@ describe('function bundling', () => {
       cpSync(bundleOf('otp-generate'), task, { recursive: true });
       const env = { ...process.env, TABLE_NAME: 'mfa-otp-table', OTP_PEPPER_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pepper', OTP_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:otp', AWS_REGION: 'us-east-1' };
       const loaded = (what: string) =>
-        execFileSync(process.execPath, ['-e', `${what}; process.stdout.write(String(process.moduleLoadList.includes('NativeModule stream/web')))`], { cwd: task, env, encoding: 'utf8' });
+        execFileSync(process.execPath, ['-e', `${what}; process.stdout.write(String(process.moduleLoadList.includes('NativeModule stream/web')))`], { cwd: task, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
       expect(loaded("require('./index.js')")).toBe('false');
       expect(loaded("require('node:stream/web')")).toBe('true');
@@ -59,7 +59,7 @@ describe('function bundling', () => {
       // middy refuses a null middleware: a TypeError thrown inside the bundle's own code.
       const thrown = "try { require('./index.js').handler.use(null) } catch (error) { process.stdout.write(error.stack) }";
 
-      const [header, frame] = execFileSync(process.execPath, ['-e', thrown], { cwd: task, env, encoding: 'utf8' }).split('\n');
+      const [header, frame] = execFileSync(process.execPath, ['-e', thrown], { cwd: task, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n');
 
       expect(header).toMatch(/^TypeError: /);
       expect(frame).toMatch(/node_modules\/@middy\/core\/index\.js:\d+:\d+\)$/);
@@ -83,7 +83,7 @@ describe('function bundling', () => {
         cpSync(bundleOf(name), task, { recursive: true });
         const parse = "const p = require('./phone-parser.js').parsePhoneNumberFromString('+18767431754'); process.stdout.write(p.number + ' ' + p.country)";
 
-        expect(execFileSync(process.execPath, ['-e', parse], { cwd: task, encoding: 'utf8' })).toBe('+18767431754 JM');
+        expect(execFileSync(process.execPath, ['-e', parse], { cwd: task, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toBe('+18767431754 JM');
       } finally {
         rmSync(task, { recursive: true, force: true });
       }
