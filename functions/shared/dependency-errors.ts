@@ -39,8 +39,10 @@ function isOutageWithin(error: unknown, depth: number): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const e = error as SdkLikeError;
   if (OTHER_OUTAGE_NAMES.has(e.name) || e.$fault === 'server') return true;
-  // Without its cause: the classifiers would follow it, and fail on one that is not an object.
-  const own = { name: e.name, message: e.message ?? '', code: e.code, $metadata: e.$metadata, $retryable: e.$retryable } as SdkError;
+  // Without its cause, which the classifiers would follow and fail on if it is not an object;
+  // and of its metadata only the status: a client error that came while the SDK corrected
+  // its clock (clockSkewCorrected) is still the request's fault.
+  const own = { name: e.name, message: e.message ?? '', code: e.code, $metadata: { httpStatusCode: e.$metadata?.httpStatusCode }, $retryable: e.$retryable } as SdkError;
   if (isThrottlingError(own) || isTransientError(own) || isServerError(own)) return true;
   return depth < MAX_CAUSE_DEPTH && isOutageWithin(e.cause, depth + 1);
 }

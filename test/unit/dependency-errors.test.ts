@@ -33,6 +33,13 @@ describe('isDependencyOutage', () => {
     expect(isDependencyOutage(named('UnknownError', { $fault: 'client', $metadata: { httpStatusCode: 400 } }))).toBe(false);
   });
 
+  it.each(['ValidationException', 'ConditionalCheckFailedException', 'AccessDeniedException'])(
+    'does not count the client error %s as an outage when it came while the SDK corrected its clock',
+    (name) => {
+      expect(isDependencyOutage(named(name, { $fault: 'client', $metadata: { httpStatusCode: 400, clockSkewCorrected: true } }))).toBe(false);
+    },
+  );
+
   it('judges an error whose cause is null by itself', () => {
     expect(isDependencyOutage(Object.assign(named('ValidationException', { $fault: 'client' }), { cause: null }))).toBe(false);
   });
