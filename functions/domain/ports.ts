@@ -135,6 +135,6 @@ export interface ValidateOtpStore extends Pick<OtpStore, 'readOtpContext'> {
   consumeOtp(sessionId: string, hash: string, now: number, consumedBy: string): Promise<boolean>;
   /** Writes a new refresh key; rejects when the digest is already taken. */
   putRefreshKey(record: RefreshKeyRecord): Promise<void>;
-  /** Removes a refresh key that was written but never handed out. */
-  discardRefreshKey(digest: string): Promise<void>;
+  /** Removes this refresh key, written (or perhaps written) but never handed out; never another item under its digest. */
+  discardRefreshKey(record: RefreshKeyRecord): Promise<void>;
 }

@@ -156,25 +156,26 @@ async function consume(
   // The refresh key names its subject exactly as the token does.
   const claims = decodeJwt(token) as IssuedTokenClaims;
   const refresh = (deps.newRefreshKey ?? newRefreshKey)();
+  const record = {
+    digest: refresh.digest,
+    brand: claims.org,
+    sub: claims.sub,
+    idv: claims.idv,
+    dev: claims.dev,
+    expiresAt: now + REFRESH_KEY_TTL_MS,
+  };
 
   let consumed = false;
   try {
     // A put that failed with an error (a timeout, say) may still have been applied: its key
-    // is discarded with the rest. No other item can sit under a new random key.
-    await deps.store.putRefreshKey({
-      digest: refresh.digest,
-      brand: claims.org,
-      sub: claims.sub,
-      idv: claims.idv,
-      dev: claims.dev,
-      expiresAt: now + REFRESH_KEY_TTL_MS,
-    });
+    // is discarded with the rest, on condition that the item is this record.
+    await deps.store.putRefreshKey(record);
     assertBeforeDeadline(deps.deadline, deps.now);
     consumed = await deps.store.consumeOtp(sessionId, otpHash, now, refresh.digest);
   } finally {
     if (!consumed) {
       await deps.store
-        .discardRefreshKey(refresh.digest)
+        .discardRefreshKey(record)
         .catch((error: unknown) => deps.onCleanupFailure?.('discard-refresh-key', error));
     }
   }

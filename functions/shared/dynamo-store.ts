@@ -300,8 +300,16 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
     await this.createOnce({ pk: tableKeys.refreshKey(digest), ...attributes, ttl: ttlSeconds(record.expiresAt) });
   }
 
-  async discardRefreshKey(digest: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: tableKeys.refreshKey(digest) } }));
+  async discardRefreshKey(record: RefreshKeyRecord): Promise<void> {
+    await this.conditional(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: tableKeys.refreshKey(record.digest) },
+        ConditionExpression: '#sub = :sub AND expiresAt = :expiresAt',
+        ExpressionAttributeNames: { '#sub': 'sub' },
+        ExpressionAttributeValues: { ':sub': record.sub, ':expiresAt': record.expiresAt },
+      }),
+    );
   }
 
   private async get(pk: string, consistent = true): Promise<Item | undefined> {

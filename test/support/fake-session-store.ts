@@ -51,8 +51,9 @@ export class FakeSessionStore extends FakeOtpStore implements SessionStore, Vali
     this.refreshKeys.set(record.digest, { ...record });
   }
 
-  async discardRefreshKey(digest: string): Promise<void> {
-    this.refreshKeys.delete(digest);
+  async discardRefreshKey(record: RefreshKeyRecord): Promise<void> {
+    const stored = this.refreshKeys.get(record.digest);
+    if (stored?.sub === record.sub && stored.expiresAt === record.expiresAt) this.refreshKeys.delete(record.digest);
   }
 }
 
