@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     localDir: settings.localDir,
     outboxFile: settings.outboxFile,
     authorizerCacheSeconds: settings.authorizerCacheSeconds,
+    allowedOrigins: settings.allowedOrigins,
     seedDemo: true,
   });
   const demo = stack.demo;
@@ -21,7 +22,9 @@ async function main(): Promise<void> {
   console.log(
     [
       `MFA OTP API listening on ${stack.url}`,
-      `DynamoDB ${settings.explicitDynamoEndpoint ? '' : '(dynalite) '}on ${stack.dynamoEndpoint}, table ${stack.tableName}${settings.dataDir ? `, data in ${settings.dataDir}` : ', in memory'}`,
+      settings.explicitDynamoEndpoint
+        ? `DynamoDB on ${stack.dynamoEndpoint}, table ${stack.tableName}`
+        : `DynamoDB (dynalite) on ${stack.dynamoEndpoint}, table ${stack.tableName}${settings.dataDir ? `, data in ${settings.dataDir}` : ', in memory'}`,
       `Outbox: ${settings.outboxFile}`,
       demo ? `Demo brand "${demo.brand}" credential: clientId=${demo.clientId} clientSecret=${demo.clientSecret}` : '',
       demo ? `Authorization: Basic ${basic}` : '',

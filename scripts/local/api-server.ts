@@ -29,7 +29,7 @@ export interface ApiServerOptions {
   authorizer: AuthorizerHandler;
   authorizerCacheSeconds: number;
   stage?: string;
-  /** ALLOWED_ORIGINS: as on the deployed stage, a preflight route on every path, and one origin named on the gateway's own refusals. */
+  /** ALLOWED_ORIGINS: as on the deployed stage, a preflight on every route's path, and one origin named on the gateway's own refusals. */
   allowedOrigins?: readonly string[];
 }
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
+import { parseOrigins } from '../../functions/shared/cors';
 import { parseEnvironment } from '../../functions/shared/environment';
 
 // zod/mini says only "Invalid input" without a locale; a developer or an operator is told
@@ -26,6 +27,8 @@ const localSchema = z.object({
   /** A deployed table for the admin CLI, or another local table. */
   TABLE_NAME: z.optional(z.string().check(z.minLength(3))),
   AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
+  /** Web origins the local API answers the CORS preflight for, as the stage does (the handlers read it too). */
+  ALLOWED_ORIGINS: z.optional(z.string()),
 });
 
 export interface LocalSettings {
@@ -41,6 +44,7 @@ export interface LocalSettings {
   authorizerCacheSeconds: number;
   tableName?: string;
   region: string;
+  allowedOrigins: string[];
 }
 
 /** The scripts' settings, parsed once; a wrong value stops the script naming the variable. */
@@ -57,5 +61,6 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettin
     authorizerCacheSeconds: parsed.AUTHORIZER_CACHE_SECONDS,
     ...(parsed.TABLE_NAME ? { tableName: parsed.TABLE_NAME } : {}),
     region: parsed.AWS_REGION,
+    allowedOrigins: parseOrigins(parsed.ALLOWED_ORIGINS),
   };
 }

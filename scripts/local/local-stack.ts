@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WRITE_CUSTOMERS } from '../../functions/shared/caller';
-import { parseOrigins } from '../../functions/shared/cors';
 import { DynamoStore } from '../../functions/shared/dynamo-store';
 import { createCredentials, putBrand } from '../admin/commands';
 import { createApiServer, type Route } from './api-server';
@@ -21,6 +20,8 @@ export interface LocalStackOptions {
   outboxFile: string;
   tableName?: string;
   authorizerCacheSeconds: number;
+  /** Origins the API answers the CORS preflight for; none by default. */
+  allowedOrigins?: readonly string[];
   seedDemo: boolean;
 }
 
@@ -74,7 +75,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     routes,
     authorizer: authorizer.handler as Parameters<typeof createApiServer>[0]['authorizer'],
     authorizerCacheSeconds: options.authorizerCacheSeconds,
-    allowedOrigins: parseOrigins(process.env.ALLOWED_ORIGINS),
+    allowedOrigins: options.allowedOrigins ?? [],
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -85,11 +85,23 @@ describe('npm start (scripts/local-server.ts)', () => {
 
       const demo = await new DynamoStore(documentClient, 'mfa-otp-elsewhere').getBrandConfig('demo');
 
-      expect(output).toContain(`DynamoDB on ${dynamo.endpoint}, table mfa-otp-elsewhere`);
+      expect(output).toContain(`DynamoDB on ${dynamo.endpoint}, table mfa-otp-elsewhere\n`);
       expect(demo).toMatchObject({ brand: 'demo' });
     } finally {
       client.destroy();
       await dynamo.close();
     }
+  });
+
+  it('answers the CORS preflight for the origins ALLOWED_ORIGINS names', async () => {
+    const { url } = await start({ ALLOWED_ORIGINS: 'https://app.example.com' });
+
+    const preflight = await fetch(`${url}/auth/v1/mfa/otp/generate`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST' },
+    });
+
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
   });
 });
