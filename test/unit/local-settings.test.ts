@@ -10,7 +10,15 @@ describe('localSettings', () => {
       outboxFile: '.local/outbox.jsonl',
       authorizerCacheSeconds: 300,
       region: 'us-east-1',
+      allowedOrigins: [],
     });
+  });
+
+  it('reads ALLOWED_ORIGINS as the stack sets it, comma separated', () => {
+    expect(localSettings({ ALLOWED_ORIGINS: 'https://app.example.com, https://admin.example.com,' }).allowedOrigins).toEqual([
+      'https://app.example.com',
+      'https://admin.example.com',
+    ]);
   });
 
   it('looks for DynamoDB on DYNAMODB_PORT, and keeps the outbox in LOCAL_DIR', () => {
