@@ -22,10 +22,20 @@ export function searchPath(path: string, data: unknown): unknown {
   return value;
 }
 
-/** `+18767431754` → `+1876*****54`: enough to tell numbers apart in a log, not to dial one. */
+/** Digits a masked number always hides, however short its numbering plan (Niue's have seven). */
+const HIDDEN_DIGITS = 5;
+
+/**
+ * `+18767431754` → `+1876*****54`: enough to tell numbers apart in a log, not to dial one.
+ * At most the first four digits and the last two are shown, fewer where that would leave
+ * fewer than five hidden: `+6834002` → `+6*****2`.
+ */
 export function maskPhone(phone: string): string {
   if (phone.length <= 7) return '*'.repeat(phone.length);
-  return phone.slice(0, 5) + '*'.repeat(phone.length - 7) + phone.slice(-2);
+  const hidden = Math.max(HIDDEN_DIGITS, phone.length - 7);
+  const shown = phone.length - hidden;
+  const tail = Math.min(2, Math.floor((shown - 1) / 2));
+  return phone.slice(0, shown - tail) + '*'.repeat(hidden) + phone.slice(phone.length - tail);
 }
 
 /** `jane.doe@example.com` → `j*******@example.com`; a one-letter local part is masked whole. */
@@ -45,7 +55,8 @@ export function maskIdentifier(type: string, value: string): string {
 
 // An E.164 number (as SDK error messages quote them) and an e-mail address, anywhere in a string.
 const PHONE_IN_TEXT = /\+[1-9]\d{6,14}/g;
-const EMAIL_IN_TEXT = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}/g;
+// No `/` in the domain: a stack frame's path through a scoped package (node_modules/@smithy/...) is no address.
+const EMAIL_IN_TEXT = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:/]+\.[A-Za-z]{2,}/g;
 
 /**
  * The last line of defence for what is written: masks any phone number or e-mail address

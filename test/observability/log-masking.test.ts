@@ -15,7 +15,7 @@ describe('maskPersonalData', () => {
   });
 
   it.each([
-    ['a seven-digit number', 'to +2481234 failed', 'to +2481*34 failed'],
+    ['a seven-digit number, five of its digits', 'to +2481234 failed', 'to +2*****4 failed'],
     ['an address in capitals', 'cc JANE@EXAMPLE.COM', 'cc J***@EXAMPLE.COM'],
     ['an address in a stack', 'Error: no route to jane@example.com\n    at send (sender.js:1)', 'Error: no route to j***@example.com\n    at send (sender.js:1)'],
   ])('masks %s', (_label, text, masked) => {
@@ -26,6 +26,12 @@ describe('maskPersonalData', () => {
     const masked = maskPersonalData('stack', 'Error: to +447911123456\n    at send (+447911123456)');
 
     expect(masked).toBe('Error: to +4479******56\n    at send (+4479******56)');
+  });
+
+  it('leaves a stack frame through a scoped package as it is', () => {
+    const frame = '    at Socket.<anonymous> (/var/task/node_modules/@smithy/node-http-handler/dist-cjs/index.js:56:21)';
+
+    expect(maskPersonalData('stack', frame)).toBe(frame);
   });
 
   it('leaves masked values, other strings and other types as they are', () => {

@@ -9,6 +9,12 @@ describe('maskPhone', () => {
     expect(maskPhone('+447400123456')).toBe('+4474******56');
   });
 
+  it('hides five digits of a number from a short numbering plan, showing fewer of the rest', () => {
+    expect(maskPhone('+6834002')).toBe('+6*****2');
+    expect(maskPhone('+29022158')).toBe('+29*****8');
+    expect(maskPhone('+3581234567')).toBe('+358*****67');
+  });
+
   it('masks a short value completely', () => {
     expect(maskPhone('+123456')).toBe('*******');
     expect(maskPhone('')).toBe('');
