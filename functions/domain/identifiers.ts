@@ -62,9 +62,10 @@ function parseMobile(raw: string, options: NormaliseOptions): { value: string; c
   const trimmed = raw.trim();
   const international = trimmed.startsWith('+') || !options.defaultCountry;
   const parse = phoneParser();
+  // The whole value must be the number: libphonenumber would otherwise take one out of any text.
   const phone = international
-    ? parse(trimmed.startsWith('+') ? trimmed : `+${trimmed}`)
-    : parse(trimmed, options.defaultCountry as CountryCode);
+    ? parse(trimmed.startsWith('+') ? trimmed : `+${trimmed}`, { extract: false })
+    : parse(trimmed, { defaultCountry: options.defaultCountry as CountryCode, extract: false });
   if (!phone || !phone.isValid()) throw new InvalidDetailsError('identifierValue');
   if (!inAllowedCountries(phone.country, options)) throw new InvalidDetailsError('identifierValue');
   return phone.country ? { value: phone.number, country: phone.country } : { value: phone.number };

@@ -62,6 +62,16 @@ describe('normaliseMobile', () => {
       );
     },
   );
+
+  // libphonenumber would take the number out of any text around it.
+  it.each(['call +1 876 743 9010 now', '+18767439010abc', 'x+18767439010', 'tel:+18767439010', '(876) 743-9010 or so'])(
+    'refuses a valid number inside other text, %p, with 1519',
+    (raw) => {
+      expect(() => normaliseMobile(raw, { defaultCountry: 'US' })).toThrow(
+        expect.objectContaining({ code: 1519, field: 'identifierValue' }),
+      );
+    },
+  );
 });
 
 describe('normaliseEmail', () => {
