@@ -24,6 +24,13 @@ const WRONG = '000000';
 const RESENT = '731605';
 const UNAVAILABLE = { status: { success: false, code: 1503, message: 'Unable to generate OTP' } };
 
+/** The spec's answer to an outage: 503 / 1503, and Retry-After. */
+function expectUnavailable(answer: Answer): void {
+  expect(answer.statusCode).toBe(503);
+  expect(answer.headers['Retry-After']).toBe('1');
+  expect(answer.body).toEqual(UNAVAILABLE);
+}
+
 /** A session holding OTP, as otp/generate stores it. */
 const issued = (): Promise<OtpFixture> => issuedFixture({ otp: OTP });
 
@@ -82,9 +89,7 @@ describe('otp/validate under dependency faults', () => {
       const answer = await validate(fixture, otp);
 
       expect(injection.thrown).toBe(1);
-      expect(answer.statusCode).toBe(503);
-      expect(answer.headers['Retry-After']).toBe('1');
-      expect(answer.body).toEqual(UNAVAILABLE);
+      expectUnavailable(answer);
       for (const pk of refreshKeysWritten(injection.commands)) expect(await storedItem(pk)).toBeUndefined();
       injection.restore();
       expect(await sessionItem(fixture.session)).toMatchObject({ otpWrongTries: 0 });
@@ -111,9 +116,7 @@ describe('otp/validate under dependency faults', () => {
 
       expect(race.ran).toBe(1);
       expect(injection.thrown).toBe(1);
-      expect(answer.statusCode).toBe(503);
-      expect(answer.headers['Retry-After']).toBe('1');
-      expect(answer.body).toEqual(UNAVAILABLE);
+      expectUnavailable(answer);
       const written = refreshKeysWritten(injection.commands);
       expect(written).toHaveLength(otp === OTP ? 1 : 0);
       for (const pk of written) expect(await storedItem(pk)).toBeUndefined();
@@ -136,9 +139,7 @@ describe('otp/validate under dependency faults', () => {
 
     expect(lost.attempts).toBe(2);
     expect(injection.thrown).toBe(1);
-    expect(answer.statusCode).toBe(503);
-    expect(answer.headers['Retry-After']).toBe('1');
-    expect(answer.body).toEqual(UNAVAILABLE);
+    expectUnavailable(answer);
     const [pk, ...others] = refreshKeysWritten(injection.commands);
     expect(others).toEqual([]);
     expect(await storedItem(pk as string)).toBeUndefined();
@@ -211,9 +212,7 @@ describe('otp/validate under dependency faults', () => {
 
     expect(consume?.thrown).toBe(1);
     expect(discard?.thrown).toBe(1);
-    expect(answer.statusCode).toBe(503);
-    expect(answer.headers['Retry-After']).toBe('1');
-    expect(answer.body).toEqual(UNAVAILABLE);
+    expectUnavailable(answer);
     expect(logs().lines().map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
       expect.objectContaining({ message: 'OTP validation cleanup failed', step: 'discard-refresh-key' }),
     );
