@@ -17,12 +17,11 @@ import {
   SNS_REFUSALS,
   type CallName,
 } from '../support/fault-injection';
-import { counterItem, generate, generateBody, otpFixture, otpOf, outcome, PHONE, sessionItem, type OtpFixture } from '../support/otp-generate';
+import { counterItem, expectUnavailable, generate, generateBody, otpFixture, otpOf, outcome, PHONE, sessionItem, type OtpFixture } from '../support/otp-generate';
 import { mockSnsPublish } from '../support/sns-mock';
 
 const sns = mockSnsPublish();
 const store = testStore();
-const UNAVAILABLE = { status: { success: false, code: 1503, message: 'Unable to generate OTP' } };
 const LIMIT = { otpMaxCount: 2, otpTimeOut: 10 };
 
 const published = () => publishedOtps(sns);
@@ -74,9 +73,7 @@ describe('otp/generate under dependency faults', () => {
       const answer = await generate(handler, fixture);
 
       expect(injection.thrown).toBe(1);
-      expect(answer.statusCode).toBe(503);
-      expect(answer.headers['Retry-After']).toBe('1');
-      expect(answer.body).toEqual(UNAVAILABLE);
+      expectUnavailable(answer);
       expect(published()).toHaveLength(sent);
       await expectNoOtpStored(fixture);
       injection.restore();
@@ -103,9 +100,7 @@ describe('otp/generate under dependency faults', () => {
 
       expect(injection.thrown).toBe(1);
       expect(injection.commands.filter(CALLS.counterWrite)).toHaveLength(1);
-      expect(answer.statusCode).toBe(503);
-      expect(answer.headers['Retry-After']).toBe('1');
-      expect(answer.body).toEqual(UNAVAILABLE);
+      expectUnavailable(answer);
       expect(published()).toHaveLength(1);
       expect(await sessionItem(fixture.session)).toEqual(before);
       injection.restore();
@@ -149,9 +144,7 @@ describe('otp/generate under dependency faults', () => {
       const answer = await generate(handler, fixture);
 
       expect(batches).toMatchObject({ asked: 3, heldBack: 3 });
-      expect(answer.statusCode).toBe(503);
-      expect(answer.headers['Retry-After']).toBe('1');
-      expect(answer.body).toEqual(UNAVAILABLE);
+      expectUnavailable(answer);
       expect(published()).toHaveLength(0);
       batches.restore();
       await expectAllowance(fixture);
@@ -167,9 +160,7 @@ describe('otp/generate under dependency faults', () => {
         const answer = await generate(handler, fixture);
 
         expect(batches).toMatchObject({ asked: request, heldBack: request - 1, thrown: 1 });
-        expect(answer.statusCode).toBe(503);
-        expect(answer.headers['Retry-After']).toBe('1');
-        expect(answer.body).toEqual(UNAVAILABLE);
+        expectUnavailable(answer);
         expect(published()).toHaveLength(0);
         await expectNoOtpStored(fixture);
         batches.restore();
@@ -251,9 +242,7 @@ describe('otp/generate under dependency faults', () => {
       const answer = await generate(handler, second);
 
       expect(injection.thrown).toBe(1);
-      expect(answer.statusCode).toBe(503);
-      expect(answer.headers['Retry-After']).toBe('1');
-      expect(answer.body).toEqual(UNAVAILABLE);
+      expectUnavailable(answer);
       expect(published()).toHaveLength(1);
       await expectNoOtpStored(second);
       injection.restore();
@@ -320,9 +309,7 @@ describe('otp/generate under dependency faults', () => {
     const answer = await generate(handler, fixture);
 
     expect(refund?.thrown).toBe(1);
-    expect(answer.statusCode).toBe(503);
-    expect(answer.headers['Retry-After']).toBe('1');
-    expect(answer.body).toEqual(UNAVAILABLE);
+    expectUnavailable(answer);
     expect(failedCleanups(logs().lines())).toEqual(['refund']);
     await expectNoOtpStored(fixture);
     refund?.restore();
@@ -341,9 +328,7 @@ describe('otp/generate under dependency faults', () => {
     const answer = await generate(handler, fixture);
 
     expect(discard.thrown).toBe(1);
-    expect(answer.statusCode).toBe(503);
-    expect(answer.headers['Retry-After']).toBe('1');
-    expect(answer.body).toEqual(UNAVAILABLE);
+    expectUnavailable(answer);
     expect(failedCleanups(logs().lines())).toEqual(['discard-otp']);
     expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 0 });
     const [undelivered] = published();
@@ -366,9 +351,7 @@ describe('otp/generate under dependency faults', () => {
 
       const answer = await generate(handler, fixture);
 
-      expect(answer.statusCode).toBe(503);
-      expect(answer.headers['Retry-After']).toBe('1');
-      expect(answer.body).toEqual(UNAVAILABLE);
+      expectUnavailable(answer);
       await expectNoOtpStored(fixture);
       expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 0 });
       await expectAllowance(fixture);

@@ -16,20 +16,12 @@ import {
   type AnyCommand,
   type CallName,
 } from '../support/fault-injection';
-import { generateBody, issuedFixture, outcome, sessionItem, storedItem, type OtpFixture } from '../support/otp-generate';
+import { expectUnavailable, generateBody, issuedFixture, outcome, sessionItem, storedItem, type OtpFixture } from '../support/otp-generate';
 
 const OTP = '482913';
 const WRONG = '000000';
 /** The OTP a resend stores while a validation is under way. */
 const RESENT = '731605';
-const UNAVAILABLE = { status: { success: false, code: 1503, message: 'Unable to generate OTP' } };
-
-/** The spec's answer to an outage: 503 / 1503, and Retry-After. */
-function expectUnavailable(answer: Answer): void {
-  expect(answer.statusCode).toBe(503);
-  expect(answer.headers['Retry-After']).toBe('1');
-  expect(answer.body).toEqual(UNAVAILABLE);
-}
 
 /** A session holding OTP, as otp/generate stores it. */
 const issued = (): Promise<OtpFixture> => issuedFixture({ otp: OTP });

@@ -78,6 +78,16 @@ export function generate(
 
 export const outcome = (answer: Answer) => [answer.statusCode, answer.body.status.code];
 
+/** The spec's answer to an outage of a dependency. */
+export const UNAVAILABLE = { status: { success: false, code: 1503, message: 'Unable to generate OTP' } };
+
+/** Asserts the spec's answer to an outage: 503 / 1503, and Retry-After. */
+export function expectUnavailable(answer: Answer): void {
+  expect(answer.statusCode).toBe(503);
+  expect(answer.headers['Retry-After']).toBe('1');
+  expect(answer.body).toEqual(UNAVAILABLE);
+}
+
 /** The OTP in a publish: the digits of an SMS text, or the `otp` of a topic message. */
 export function otpOf(input: PublishCommandInput | undefined): string {
   if (!input?.Message) throw new Error('no message was published');
