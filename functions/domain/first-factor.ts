@@ -2,6 +2,7 @@ import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload, typ
 import { AuthorizedTokenError, ServiceUnavailableError } from '../shared/errors';
 import { brandKey, type BrandConfig } from './brand-config';
 import { identifierKey, parseIdentifierType, type Identifier, type IdentifierType } from './identifiers';
+import { isKeySelectionError } from './key-selection';
 
 /*
  * The first-factor token contract (the `authorizedToken` of token/generate).
@@ -87,7 +88,7 @@ function refusalOf(error: unknown): RefusalReason {
   if (error instanceof TokenRefusedError) return error.reason;
   if (error instanceof errors.JWTExpired) return 'expired';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm_not_allowed';
-  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return 'unknown_key';
+  if (isKeySelectionError(error)) return 'unknown_key';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad_signature';
   if (error instanceof errors.JWTClaimValidationFailed) return 'claims_invalid';
   return 'malformed';
@@ -99,7 +100,7 @@ function resolveRemoteKey(getKey: JWTVerifyGetKey): JWTVerifyGetKey {
     try {
       return await getKey(header, token);
     } catch (error) {
-      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
+      if (isKeySelectionError(error)) throw error;
       throw new KeysUnavailableError('jwks_unavailable', { cause: error });
     }
   };

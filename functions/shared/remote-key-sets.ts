@@ -1,5 +1,6 @@
-import { createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import { isTrustedKeySetUrl } from '../domain/brand-config';
+import { isKeySelectionError } from '../domain/key-selection';
 import { ServiceUnavailableError } from './errors';
 
 const JWKS_TIMEOUT_MS = 2000;
@@ -27,7 +28,7 @@ function fetchedKeySet(url: string): JWTVerifyGetKey {
     try {
       return await remote(header, token);
     } catch (error) {
-      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
+      if (isKeySelectionError(error)) throw error;
       throw new ServiceUnavailableError(undefined, { cause: error });
     }
   };
