@@ -3,7 +3,7 @@ import type { JWTPayload } from 'jose';
 import { brandKey } from './brand-config';
 import { sha256Hex } from './digests';
 import { identifierKey, type Identifier } from './identifiers';
-import type { TokenSigner } from './token-signer';
+import type { TokenSigner } from './token-signing';
 
 const USER_TOKEN_TTL_SECONDS = 15 * 60;
 

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { TokenSigner } from '../domain/token-signer';
+import type { TokenSigner } from '../domain/token-signing';
 import { ServiceUnavailableError } from '../shared/errors';
 import { errorResponse, jsonResponse } from '../shared/http-response';
 import { logContext, logger } from '../shared/logger';

@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { JWK, JWTPayload } from 'jose';
 import { cachedUntilFailure } from './cached-promise';
-import { publishedJwk, TOKEN_ALGORITHM, type TokenSigner } from '../domain/token-signer';
+import { publishedJwk, TOKEN_ALGORITHM, type TokenSigner } from '../domain/token-signing';
 
 const P256_COORDINATE_BYTES = 32;
 

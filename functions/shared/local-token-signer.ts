@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
-import { publishedJwk, TOKEN_ALGORITHM, type TokenSigner } from '../domain/token-signer';
+import { publishedJwk, TOKEN_ALGORITHM, type TokenSigner } from '../domain/token-signing';
 import { cachedUntilFailure } from './cached-promise';
 import { logger } from './logger';
 

@@ -1,4 +1,4 @@
-import type { TokenSigner } from '../domain/token-signer';
+import type { TokenSigner } from '../domain/token-signing';
 import { kms } from './aws-clients';
 import { config, requireSetting, type Config } from './config';
 import { createKmsTokenSigner } from './kms-token-signer';

@@ -1,7 +1,7 @@
 import { UnsecuredJWT } from 'jose';
 import type { BrandConfig } from '../../functions/domain/brand-config';
 import type { RefreshKeyRecord, Session, SessionStore, ValidateOtpStore } from '../../functions/domain/ports';
-import type { TokenSigner } from '../../functions/domain/token-signer';
+import type { TokenSigner } from '../../functions/domain/token-signing';
 import { FakeOtpStore } from './fake-otp-store';
 
 /**

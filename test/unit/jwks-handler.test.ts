@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
-import type { TokenSigner } from '../../functions/domain/token-signer';
+import type { TokenSigner } from '../../functions/domain/token-signing';
 import { jwksHandler } from '../../functions/jwks/index';
 import { logger } from '../../functions/shared/logger';
 import { lambdaContext } from '../../scripts/local/lambda-context';

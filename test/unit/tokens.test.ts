@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
-import type { TokenSigner } from '../../functions/domain/token-signer';
+import type { TokenSigner } from '../../functions/domain/token-signing';
 import { issueSessionToken, issueUserToken, newRefreshKey, refreshKeyDigest, type TokenIssuer } from '../../functions/domain/tokens';
 import { createLocalTokenSigner } from '../../functions/shared/local-token-signer';
 
