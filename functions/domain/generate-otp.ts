@@ -139,26 +139,29 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
       ...(config.smsOriginationNumber ? { smsOriginationNumber: config.smsOriginationNumber } : {}),
     }),
   ]);
-  if (saved.status === 'fulfilled' && saved.value && sent.status === 'fulfilled') {
-    observe('generated');
-    return delivery;
-  }
-  if (sent.status === 'rejected') observe('delivery-failed');
+  // A message that went out is counted whatever became of its OTP: what SMS spend and
+  // pumping vary with is what was sent.
+  observe(sent.status === 'fulfilled' ? 'generated' : 'delivery-failed');
+  if (saved.status === 'fulfilled' && saved.value && sent.status === 'fulfilled') return delivery;
 
   // Either half failed: no OTP may stay usable that was not delivered. A write that
   // failed with an error (a timeout, say) may still have been applied, so its hash is
   // removed too; the removal is conditional on the hash, so it never touches a newer OTP.
   // The earlier OTP it replaced is gone with it: putting that back safely would need to
   // know it was delivered, and two failed resends at once could otherwise revive each other's.
-  // The customer keeps the allowance only when nothing was sent: a message that went out
-  // counts, or a failing OTP write would let every request send one more SMS for free.
   const mayBeStored = saved.status === 'rejected' || saved.value;
-  await Promise.all([
-    mayBeStored
-      ? deps.store.discardOtp(request.sessionId, hash).catch((error) => deps.onCleanupFailure?.('discard-otp', error))
-      : undefined,
-    limit && sent.status === 'rejected' ? giveBack() : undefined,
-  ]);
+  const discarded = mayBeStored
+    ? await deps.store.discardOtp(request.sessionId, hash).catch((error: unknown) => {
+        deps.onCleanupFailure?.('discard-otp', error);
+        return undefined;
+      })
+    : 'never-stored';
+  // The customer keeps the allowance only when nothing was sent, or a failing OTP write
+  // would let every request send one more SMS for free; and only for an OTP no one can
+  // have guessed at: it was live from its write until the discard, and a guess judged
+  // then must cost its take, or a send that always fails (an opted-out number) would give
+  // unlimited guesses. An OTP found gone may have been tried or consumed first.
+  if (limit && sent.status === 'rejected' && (discarded === 'untried' || discarded === 'never-stored')) await giveBack();
   if (sent.status === 'rejected') throw sent.reason;
   if (saved.status === 'rejected') throw saved.reason;
   throw new InvalidSessionError();

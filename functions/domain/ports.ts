@@ -79,9 +79,15 @@ export interface OtpStore extends CounterStore {
   readOtpContext(request: OtpContextRequest): Promise<OtpContext>;
   /** Replaces the session's OTP; false when the session is gone, expired or consumed. */
   saveOtp(sessionId: string, otp: OtpRecord, now: number): Promise<boolean>;
-  /** Removes the session's OTP if it is still the one with this hash. */
-  discardOtp(sessionId: string, hash: string): Promise<void>;
+  /** Removes the session's OTP if it is still the one with this hash, and says what it found. */
+  discardOtp(sessionId: string, hash: string): Promise<DiscardedOtp>;
 }
+
+/**
+ * What a discard found: the OTP with no wrong try counted against it (`untried`), with at
+ * least one (`tried`), or no longer there (`gone`: consumed, replaced, or never stored).
+ */
+export type DiscardedOtp = 'untried' | 'tried' | 'gone';
 
 export interface OtpMessage {
   channel: Channel;

@@ -15,6 +15,7 @@ import type { BrandConfig, Channel } from '../domain/brand-config';
 import type {
   CounterState,
   Customer,
+  DiscardedOtp,
   OtpContext,
   OtpContextRequest,
   OtpRecord,
@@ -112,16 +113,23 @@ export class DynamoStore implements OtpStore, SessionStore, ValidateOtpStore {
     );
   }
 
-  async discardOtp(sessionId: string, hash: string): Promise<void> {
-    await this.conditional(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: tableKeys.session(sessionId) },
-        UpdateExpression: `REMOVE ${OTP_ATTRIBUTES}`,
-        ConditionExpression: 'otpHash = :hash',
-        ExpressionAttributeValues: { ':hash': hash },
-      }),
-    );
+  async discardOtp(sessionId: string, hash: string): Promise<DiscardedOtp> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: tableKeys.session(sessionId) },
+          UpdateExpression: `REMOVE ${OTP_ATTRIBUTES}`,
+          ConditionExpression: 'otpHash = :hash',
+          ExpressionAttributeValues: { ':hash': hash },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      return Number(Attributes?.otpWrongTries ?? 0) > 0 ? 'tried' : 'untried';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'gone';
+      throw error;
+    }
   }
 
   async openWindow(key: string, windowEnd: number, now: number, takeId: string): Promise<WindowOpening> {

@@ -4,7 +4,8 @@ import { handler as otpValidate } from '../../functions/otp-validate';
 import { logger } from '../../functions/shared/logger';
 import { apiEvent, invoke } from '../support/api-events';
 import { openSession, testStore } from '../support/fixtures';
-import { counterItem, generate, generateBody, otpFixture, otpOf, outcome, type OtpFixture } from '../support/otp-generate';
+import { SNS_REFUSALS } from '../support/fault-injection';
+import { counterItem, generate, generateBody, otpFixture, otpOf, outcome, PHONE, sessionItem, type OtpFixture } from '../support/otp-generate';
 import { mockSnsPublish } from '../support/sns-mock';
 
 /** The threat-model cases of docs/security.md that no other test file pins down. */
@@ -18,6 +19,17 @@ const lastOtp = () => {
   const calls = sns.commandCalls(PublishCommand);
   return otpOf(calls[calls.length - 1]?.args[0].input);
 };
+
+/** Polls `condition` until it holds (true) or `answer` settles first (false). */
+async function comesBefore(condition: () => Promise<boolean>, answer: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void answer.finally(() => (settled = true));
+  while (!settled) {
+    if (await condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return false;
+}
 
 describe('threat model', () => {
   beforeEach(() => {
@@ -65,6 +77,36 @@ describe('threat model', () => {
       expect(answers.filter((answer) => answer === '200/200')).toHaveLength(2);
       expect(answers).toContain('429/1534');
       expect(answers).toContain('429/1518');
+    });
+
+    // The OTP is stored beside its publish, so it can be guessed at until a failed publish
+    // is answered; a number SNS always refuses (opted out) must not turn that into free rounds.
+    it('charges the allowance for guesses judged while a refused publish was pending', async () => {
+      const fixture = await otpFixture({ brand: { otpMaxCount: 2, otpTimeOut: 10, mfaMaxOtpRetryCount: 3 } });
+      let refuse = () => undefined as void;
+      sns.on(PublishCommand).callsFake(async () => {
+        await new Promise<void>((resolve) => (refuse = resolve));
+        throw SNS_REFUSALS.OptedOutException?.(PHONE);
+      });
+      const answers: string[] = [];
+      let judged = 0;
+
+      for (let round = 0; round < 4; round++) {
+        const pending = generate(otpGenerate, fixture);
+        const live = async () => sns.commandCalls(PublishCommand).length > round && (await sessionItem(fixture.session))?.otpHash !== undefined;
+        if (await comesBefore(live, pending)) {
+          const otp = lastOtp();
+          const wrong = ['1', '2', '3', '4'].map((digit) => otp.slice(0, -1) + String((Number(otp.slice(-1)) + Number(digit)) % 10));
+          const guesses = await Promise.all(wrong.map((code) => validate(fixture, code)));
+          judged += guesses.filter((guess) => outcome(guess).join('/') === '401/1506').length;
+          refuse();
+        }
+        answers.push(outcome(await pending).join('/'));
+      }
+
+      expect(answers).toEqual(['400/1540', '400/1540', '429/1534', '429/1534']);
+      expect(judged).toBe(2 * 3);
+      expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 2 });
     });
   });
 

@@ -2,6 +2,7 @@ import { CHANNELS, type BrandConfig, type Channel } from '../../functions/domain
 import type {
   CounterState,
   Customer,
+  DiscardedOtp,
   OtpContext,
   OtpContextRequest,
   OtpMessage,
@@ -54,9 +55,12 @@ export class FakeOtpStore implements OtpStore {
     return true;
   }
 
-  async discardOtp(sessionId: string, hash: string): Promise<void> {
+  async discardOtp(sessionId: string, hash: string): Promise<DiscardedOtp> {
     const session = this.sessions.get(sessionId);
-    if (session?.otp?.hash === hash) delete session.otp;
+    const otp = session?.otp;
+    if (!session || otp?.hash !== hash) return 'gone';
+    delete session.otp;
+    return otp.wrongTries > 0 ? 'tried' : 'untried';
   }
 
   /** As DynamoDB answers: a failed open returns the window it found (dynalite's answer, without it, is a test's to fake). */

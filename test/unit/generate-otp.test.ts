@@ -511,14 +511,45 @@ describe('generateOtp', () => {
       expect(store.counters.get(KEY)?.count).toBe(0);
     });
 
-    it('throws the publish error when both halves fail', async () => {
+    it('throws the publish error when both halves fail, and keeps the take: the failed OTP write may have landed and been tried', async () => {
       const { store, sender, deps, request } = setup();
       const publishError = failure('ThrottledException');
       jest.spyOn(store, 'saveOtp').mockRejectedValueOnce(failure('ProvisionedThroughputExceededException'));
       jest.spyOn(sender, 'send').mockRejectedValueOnce(publishError);
 
       await expect(generateOtp(deps, request)).rejects.toBe(publishError);
-      expect(store.counters.get(KEY)?.count).toBe(0);
+      expect(store.counters.get(KEY)?.count).toBe(1);
+    });
+
+    // The OTP is live from its write, which runs beside the publish, until the discard.
+    it.each<[string, (otp: NonNullable<Session['otp']>, session: Session) => void]>([
+      ['a wrong try was counted against', (otp) => (otp.wrongTries = 1)],
+      ['the customer consumed', (_otp, session) => delete session.otp],
+    ])('keeps the take when %s the OTP before its publish failed', async (_label, judge) => {
+      const { store, sender, deps, request } = setup();
+      const outage = failure('ThrottledException');
+      jest.spyOn(sender, 'send').mockImplementationOnce(async () => {
+        const session = store.sessions.get(request.sessionId) as Session;
+        judge(session.otp as NonNullable<Session['otp']>, session);
+        throw outage;
+      });
+
+      await expect(generateOtp(deps, request)).rejects.toBe(outage);
+
+      expect(store.counters.get(KEY)).toMatchObject({ count: 1, takes: ['take-1'] });
+      expect(store.sessions.get(request.sessionId)?.otp).toBeUndefined();
+    });
+
+    it('counts the message it sent as generated when the OTP write failed', async () => {
+      const { store, deps, request } = setup();
+      const writeError = failure('ProvisionedThroughputExceededException');
+      jest.spyOn(store, 'saveOtp').mockRejectedValueOnce(writeError);
+      const observed: unknown[] = [];
+      deps.observe = (event) => observed.push(event);
+
+      await expect(generateOtp(deps, request)).rejects.toBe(writeError);
+
+      expect(observed).toEqual([{ outcome: 'generated', brand: 'acme', channel: 'SMS', country: 'JM' }]);
     });
 
     it('refunds nothing when the brand has no rate limit', async () => {
@@ -532,21 +563,33 @@ describe('generateOtp', () => {
       expect(store.sessions.get('P-session-1')?.otp).toBeUndefined();
     });
 
-    it('reports a failed compensation and still throws the request error', async () => {
+    it('reports a failed discard, still throws the request error and keeps the take of the OTP it could not check', async () => {
       const { store, sender, deps, request } = setup();
       const publishError = failure('ThrottledException');
       const discardError = failure('InternalServerError');
-      const refundError = failure('ThrottlingException');
       jest.spyOn(sender, 'send').mockRejectedValueOnce(publishError);
       jest.spyOn(store, 'discardOtp').mockRejectedValueOnce(discardError);
+      const refund = jest.spyOn(store, 'refund');
+      const onCleanupFailure = jest.fn();
+
+      await expect(generateOtp({ ...deps, onCleanupFailure }, request)).rejects.toBe(publishError);
+
+      expect(onCleanupFailure.mock.calls).toEqual([['discard-otp', discardError]]);
+      expect(refund).not.toHaveBeenCalled();
+    });
+
+    it('reports a failed refund and still throws the request error', async () => {
+      const { store, sender, deps, request } = setup();
+      const publishError = failure('ThrottledException');
+      const refundError = failure('ThrottlingException');
+      jest.spyOn(sender, 'send').mockRejectedValueOnce(publishError);
       jest.spyOn(store, 'refund').mockRejectedValueOnce(refundError);
       const onCleanupFailure = jest.fn();
 
       await expect(generateOtp({ ...deps, onCleanupFailure }, request)).rejects.toBe(publishError);
 
-      expect(onCleanupFailure).toHaveBeenCalledTimes(2);
-      expect(onCleanupFailure).toHaveBeenCalledWith('discard-otp', discardError);
-      expect(onCleanupFailure).toHaveBeenCalledWith('refund', refundError);
+      expect(onCleanupFailure.mock.calls).toEqual([['refund', refundError]]);
+      expect(store.sessions.get(request.sessionId)?.otp).toBeUndefined();
     });
   });
 });
