@@ -12,7 +12,7 @@ import { DynamoStore } from '../shared/dynamo-store';
 import { InvalidDetailsError } from '../shared/errors';
 import { jsonRoute, type JsonEvent } from '../shared/http-middleware';
 import { successResponse } from '../shared/http-response';
-import { logger, maskIdentifier } from '../shared/logger';
+import { logger, maskIdentifier, requestKeys } from '../shared/logger';
 import { countOtp, otpDimensions, type OtpMetric } from '../shared/metrics';
 import { otpPepper } from '../shared/otp-pepper';
 import { otpSender } from '../shared/otp-sender';
@@ -41,6 +41,7 @@ function parseFallbackChannel(value: string | undefined): FallbackChannel | unde
 
 /** POST /auth/v1/mfa/otp/generate */
 const lambdaHandler = async (event: JsonEvent, context: Context) => {
+  const keys = requestKeys(context);
   const body = parseBody(bodySchema, event.jsonBody);
   const fallbackChannel = parseFallbackChannel(event.queryStringParameters?.fallbackChannel);
   const pepper = await otpPepper();
@@ -54,14 +55,14 @@ const lambdaHandler = async (event: JsonEvent, context: Context) => {
       newOtp,
       newTakeId: () => randomBytes(16).toString('base64url'),
       hashOtp: (sessionId, otp) => hashOtp(pepper, sessionId, otp),
-      onCleanupFailure: (step, error) => logger.error('OTP cleanup failed', { step, error: error as Error }),
+      onCleanupFailure: (step, error) => logger.error('OTP cleanup failed', { ...keys, step, error: error as Error }),
       observe: countOutcome,
       deadline: answerDeadline(context),
     },
     { ...body, ...(fallbackChannel ? { fallbackChannel } : {}) },
   );
 
-  logger.info('OTP sent', { brand: body.brand, channel: sent.channel, to: maskIdentifier(sent.channel, sent.to) });
+  logger.info('OTP sent', { ...keys, brand: body.brand, channel: sent.channel, to: maskIdentifier(sent.channel, sent.to) });
   return successResponse();
 };
 

@@ -11,7 +11,7 @@ import { documentClient } from '../shared/aws-clients';
 import { config, requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { jsonRoute, type JsonEvent } from '../shared/http-middleware';
-import { logger, maskIdentifier } from '../shared/logger';
+import { logger, maskIdentifier, requestKeys } from '../shared/logger';
 import { countOtp, validationDimensions } from '../shared/metrics';
 import { otpPepper } from '../shared/otp-pepper';
 import { parseBody, sessionFields } from '../shared/request-body';
@@ -35,6 +35,7 @@ const countValidation = ({ outcome, brand, sent, code }: ValidateOutcomeEvent) =
 
 /** POST /auth/v1/mfa/otp/validate */
 const lambdaHandler = async (event: JsonEvent, context: Context) => {
+  const keys = requestKeys(context);
   const body = parseBody(bodySchema, event.jsonBody);
   const pepper = await otpPepper();
 
@@ -45,7 +46,7 @@ const lambdaHandler = async (event: JsonEvent, context: Context) => {
       tokens,
       now: Date.now,
       hashOtp: (sessionId, otp) => hashOtp(pepper, sessionId, otp),
-      onCleanupFailure: (step, error) => logger.error('OTP validation cleanup failed', { step, error: error as Error }),
+      onCleanupFailure: (step, error) => logger.error('OTP validation cleanup failed', { ...keys, step, error: error as Error }),
       observe: countValidation,
       deadline: answerDeadline(context),
     },
@@ -54,6 +55,7 @@ const lambdaHandler = async (event: JsonEvent, context: Context) => {
   );
 
   logger.info('OTP validated', {
+    ...keys,
     brand: body.brand,
     identifierType: validated.identifier.type,
     identifier: maskIdentifier(validated.identifier.type, validated.identifier.value),

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context } from 'aws-lambda';
 import { dirname } from 'node:path';
 import { isPhoneChannel } from '../domain/brand-config';
 import { config } from './config';
@@ -88,3 +89,14 @@ export const logger = new Logger({
  * request, and its keys dropped once the answer or the error is out.
  */
 export const logContext = () => injectLambdaContext(logger, { resetKeys: true, correlationIdPath: API_GATEWAY_REQUEST_ID });
+
+/**
+ * The keys that tie a line to its request, read as the request starts. A request can
+ * outlive its answer (middy answers at the route's deadline while the handler runs on,
+ * and Lambda resumes it in the next invocation), and a line it writes after that would
+ * otherwise carry the keys of whichever invocation is running by then.
+ */
+export function requestKeys(context: Pick<Context, 'awsRequestId'>): Record<string, string> {
+  const correlationId = logger.getCorrelationId();
+  return { function_request_id: context.awsRequestId, ...(typeof correlationId === 'string' ? { correlation_id: correlationId } : {}) };
+}

@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { BrandCache } from '../domain/brand-cache';
 import { phoneParser } from '../domain/identifiers';
@@ -11,7 +12,7 @@ import { config, requireSetting } from '../shared/config';
 import { DynamoStore } from '../shared/dynamo-store';
 import { firstFactorKeys } from '../shared/first-factor-keys';
 import { jsonRoute, type JsonEvent } from '../shared/http-middleware';
-import { logger, maskIdentifier } from '../shared/logger';
+import { logger, maskIdentifier, requestKeys } from '../shared/logger';
 import { mfaFields, parseBody } from '../shared/request-body';
 import { tokenSigner } from '../shared/token-signer';
 import { ROUTE_OPTIONS } from '../shared/route-options';
@@ -24,23 +25,28 @@ const tokens: TokenIssuer = { signer: tokenSigner, issuer: config.TOKEN_ISSUER }
 phoneParser();
 const bodySchema = z.object({ ...mfaFields, authorizedToken: z.string().check(z.minLength(1), z.maxLength(8192)) });
 
-function logFirstFactorFailure(failure: FirstFactorFailure): void {
+const logFirstFactorFailure = (keys: Record<string, string>) => (failure: FirstFactorFailure): void => {
   if (failure.outcome === 'keys-unavailable') {
     const { outcome: _, cause, ...fields } = failure;
-    logger.error('First-factor keys unavailable', { ...fields, error: cause as Error });
+    logger.error('First-factor keys unavailable', { ...keys, ...fields, error: cause as Error });
   } else {
     const { outcome: _, ...fields } = failure;
-    logger.warn('First-factor token refused', fields);
+    logger.warn('First-factor token refused', { ...keys, ...fields });
   }
-}
+};
 
 /** POST /auth/v1/mfa/token/generate */
-const lambdaHandler = async (event: JsonEvent) => {
+const lambdaHandler = async (event: JsonEvent, context: Context) => {
+  const keys = requestKeys(context);
   const body = parseBody(bodySchema, event.jsonBody);
 
-  const opened = await openSession({ store, brands, firstFactorKeys, tokens, now: Date.now, observeFirstFactor: logFirstFactorFailure }, body);
+  const opened = await openSession(
+    { store, brands, firstFactorKeys, tokens, now: Date.now, observeFirstFactor: logFirstFactorFailure(keys) },
+    body,
+  );
 
   logger.info('MFA session opened', {
+    ...keys,
     brand: body.brand,
     identifierType: opened.identifier.type,
     identifier: maskIdentifier(opened.identifier.type, opened.identifier.value),

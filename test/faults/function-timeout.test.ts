@@ -116,6 +116,44 @@ describe('a route whose dependency does not answer within the function timeout',
     expect(await counterItem(fixture.brand.brand)).toMatchObject({ count: 0 });
   });
 
+  it('otp/generate logs an OTP it sends after its 503 under its own request, not the one running by then', async () => {
+    const late = await otpFixture();
+    const next = await otpFixture();
+    const sentLines = () =>
+      logs()
+        .lines()
+        .filter((line) => line.trim().startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((record) => record.message === 'OTP sent');
+    let releaseLate = () => undefined as void;
+    const lateGate = new Promise<void>((resolve) => (releaseLate = resolve));
+    sns
+      .on(PublishCommand)
+      .callsFakeOnce(async () => {
+        await lateGate;
+        return { MessageId: 'late' };
+      })
+      // The next request's publish lets the late one through and waits until it has logged.
+      .callsFake(async () => {
+        releaseLate();
+        for (let wait = 0; sentLines().length === 0 && wait < 100; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+        return { MessageId: 'next' };
+      });
+    const lateEvent = apiEvent({ body: generateBody(late), caller: { brand: late.brand.brand } });
+    const nextEvent = apiEvent({ body: generateBody(next), caller: { brand: next.brand.brand } });
+    const lateContext = lambdaContext('test', FUNCTION_TIMEOUT_MS);
+    const nextContext = lambdaContext('test', 15_000);
+
+    const lateAnswer = await (generateHandler as unknown as Handler)(lateEvent, lateContext);
+    const nextAnswer = await (generateHandler as unknown as Handler)(nextEvent, nextContext);
+
+    expect([lateAnswer.statusCode, nextAnswer.statusCode]).toEqual([503, 200]);
+    expect(sentLines().map((record) => [record.correlation_id, record.function_request_id])).toEqual([
+      [lateEvent.requestContext.requestId, lateContext.awsRequestId],
+      [nextEvent.requestContext.requestId, nextContext.awsRequestId],
+    ]);
+  });
+
   it('otp/validate does not spend the OTP when its refresh-key write answers after the 503', async () => {
     const fixture = await issued();
     const before = await sessionItem(fixture.session);
