@@ -45,7 +45,7 @@ const lambdaHandler = async (event: APIGatewayRequestAuthorizerEvent): Promise<A
     };
   } catch (error) {
     if (error instanceof UnauthorizedError) {
-      logger.info(REFUSAL_MESSAGE);
+      logger.info(REFUSAL_MESSAGE, { reason: error.reason });
       // The exact message API Gateway turns into a 401.
       throw new Error('Unauthorized', { cause: error });
     }

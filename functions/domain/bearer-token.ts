@@ -42,10 +42,10 @@ export async function verifyBearer(token: string, deps: BearerDeps): Promise<Pri
   try {
     issuer = decodeJwt(token).iss;
   } catch {
-    throw new UnauthorizedError();
+    throw new UnauthorizedError('bad_token');
   }
   const registered = isLookupKey(issuer) ? await deps.findIssuer(issuer) : undefined;
-  if (!registered) throw new UnauthorizedError();
+  if (!registered) throw new UnauthorizedError('unknown_issuer');
   try {
     const { payload } = await jwtVerify(token, deps.keySet(registered.jwksUrl), {
       issuer: registered.issuer,
@@ -60,7 +60,7 @@ export async function verifyBearer(token: string, deps: BearerDeps): Promise<Pri
   } catch (error) {
     // The brand's key server being down is an outage, not the caller's fault.
     if (error instanceof ServiceUnavailableError) throw error;
-    throw new UnauthorizedError();
+    throw new UnauthorizedError('bad_token');
   }
 }
 

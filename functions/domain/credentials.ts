@@ -38,26 +38,26 @@ const NO_SECRET_DIGEST = digestSecret('');
  */
 export async function authenticate(authorization: string | undefined, deps: AuthenticateDeps): Promise<Principal> {
   const header = authorization?.trim();
-  if (!header || header.length > MAX_HEADER_LENGTH) throw new UnauthorizedError();
+  if (!header || header.length > MAX_HEADER_LENGTH) throw new UnauthorizedError('no_credentials');
 
   const bearer = BEARER.exec(header);
   if (bearer?.[1]) {
-    if (!deps.verifyBearer) throw new UnauthorizedError();
+    if (!deps.verifyBearer) throw new UnauthorizedError('bearer_not_accepted');
     return deps.verifyBearer(bearer[1]);
   }
 
   const basic = BASIC.exec(header);
-  if (!basic?.[1]) throw new UnauthorizedError();
+  if (!basic?.[1]) throw new UnauthorizedError('malformed_credentials');
   const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 1) throw new UnauthorizedError();
+  if (colon < 1) throw new UnauthorizedError('malformed_credentials');
   const clientId = decoded.slice(0, colon);
   const secret = decoded.slice(colon + 1);
-  if (!CLIENT_ID.test(clientId) || secret === '') throw new UnauthorizedError();
+  if (!CLIENT_ID.test(clientId) || secret === '') throw new UnauthorizedError('malformed_credentials');
 
   const credential = await deps.getCredential(clientId);
   const matches = digestsEqual(credential?.secretDigest ?? NO_SECRET_DIGEST, digestSecret(secret));
-  if (!credential || !matches) throw new UnauthorizedError();
+  if (!credential || !matches) throw new UnauthorizedError('bad_credentials');
   return { principalId: clientId, brand: credential.brand, scopes: credential.scopes };
 }
 

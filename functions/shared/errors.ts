@@ -56,10 +56,19 @@ export class PayloadTooLargeError extends ApiError {
   }
 }
 
+/** Why a caller was refused, for the log: the caller is told no more than 401. */
+export type CallerRefusal =
+  | 'no_credentials'
+  | 'malformed_credentials'
+  | 'bad_credentials'
+  | 'bearer_not_accepted'
+  | 'unknown_issuer'
+  | 'bad_token';
+
 export class UnauthorizedError extends ApiError {
   readonly httpStatus = 401;
   readonly code = 401;
-  constructor() {
+  constructor(readonly reason?: CallerRefusal) {
     super('Unauthorized');
   }
 }
@@ -153,8 +162,9 @@ export class NoDestinationError extends ApiError {
 export class DestinationRefusedError extends ApiError {
   readonly httpStatus = 400;
   readonly code = 1540;
-  constructor() {
-    super('OTP cannot be delivered to this mobile number');
+  /** `cause`: SNS's refusal (opted out, or not a number it publishes to), which the log names. */
+  constructor(options?: ErrorOptions) {
+    super('OTP cannot be delivered to this mobile number', undefined, options);
   }
 }
 

@@ -45,9 +45,11 @@ function parseJsonBody(event: APIGatewayProxyEvent, maxBytes: number): Record<st
 function errorEnvelope(error: unknown): APIGatewayProxyResult {
   const apiError = toApiError(error);
   if (apiError.httpStatus >= 500) {
-    logger.error('Request failed', { code: apiError.code, error: error as Error });
+    logger.error('Request failed', { code: apiError.code, httpStatus: apiError.httpStatus, error: error as Error });
   } else {
-    logger.info('Request refused', { code: apiError.code, httpStatus: apiError.httpStatus });
+    // What the client was told (the field a 1519 names), and the dependency's refusal behind it.
+    const cause = apiError.cause instanceof Error ? { cause: apiError.cause.name } : {};
+    logger.info('Request refused', { code: apiError.code, httpStatus: apiError.httpStatus, detail: apiError.message, ...cause });
   }
   return errorResponse(apiError);
 }

@@ -28,7 +28,7 @@ export class SnsOtpSender implements OtpSender {
     try {
       await this.sns.send(message.channel === 'SMS' ? this.smsCommand(message) : this.topicCommand(message));
     } catch (error) {
-      if (message.channel === 'SMS' && isRefusedNumber(error)) throw new DestinationRefusedError();
+      if (message.channel === 'SMS' && isRefusedNumber(error)) throw new DestinationRefusedError({ cause: error });
       throw error;
     }
   }

@@ -70,10 +70,11 @@ describe('the authorizer under dependency faults', () => {
     await store.putCredential(credential.stored, Date.now());
     const basic = `Basic ${Buffer.from(`${credential.stored.clientId}:${credential.clientSecret}`).toString('base64')}`;
     handedOver.push(credential.clientSecret, basic);
-    const messages = () => logs().lines().map((line) => (JSON.parse(line) as { message?: string }).message);
+    const records = () => logs().lines().map((line) => JSON.parse(line) as { message?: string; reason?: string });
+    const messages = () => records().map((record) => record.message);
 
     expect(await gatewayStatus('Basic bm9ib2R5Ondyb25n')).toBe(401);
-    expect(messages()).toEqual([REFUSAL_MESSAGE]);
+    expect(records()).toEqual([expect.objectContaining({ message: REFUSAL_MESSAGE, reason: 'bad_credentials' })]);
     injectDynamoFault(documentClient, 'callerLookup', DYNAMO_FAULTS.ThrottlingException as () => Error, { always: true });
     expect(await gatewayStatus(basic)).toBe(503);
     expect(messages()).toEqual([REFUSAL_MESSAGE, 'Authorizer failed']);

@@ -402,9 +402,10 @@ describe('otp/generate under dependency faults', () => {
   });
 
   describe('when SNS refuses the number', () => {
-    it.each(Object.entries(SNS_REFUSALS))('answers 400/1540 without Retry-After for %s, keeps the allowance and leaves no OTP', async (_name, fault) => {
+    it.each(Object.entries(SNS_REFUSALS))('answers 400/1540 without Retry-After for %s, logs its name, keeps the allowance and leaves no OTP', async (_name, fault) => {
       const fixture = await otpFixture({ brand: LIMIT });
-      sns.on(PublishCommand).rejects(fault(PHONE));
+      const refusal = fault(PHONE);
+      sns.on(PublishCommand).rejects(refusal);
 
       const answer = await generate(handler, fixture);
 
@@ -413,6 +414,11 @@ describe('otp/generate under dependency faults', () => {
       expect(answer.body).toEqual({
         status: { success: false, code: 1540, message: 'OTP cannot be delivered to this mobile number' },
       });
+      const refusals = logs()
+        .lines()
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((record) => record.message === 'Request refused');
+      expect(refusals).toEqual([expect.objectContaining({ code: 1540, cause: refusal.name })]);
       await expectNoOtpStored(fixture);
       await expectAllowance(fixture);
     });

@@ -112,6 +112,18 @@ describe('verifyBearer', () => {
     await expect(verifyBearer(await token({ sub }), deps)).rejects.toBeInstanceOf(UnauthorizedError);
   });
 
+  type TokenOf = Awaited<ReturnType<typeof authorizationServer>>['token'];
+
+  it.each([
+    ['a value that is not a JWT', async () => 'not.a.jwt', 'bad_token'],
+    ['a token from an issuer no brand registered', (token: TokenOf) => token({}, { iss: 'https://evil.example' }), 'unknown_issuer'],
+    ['an expired token', (token: TokenOf) => token({}, { exp: '-1m' }), 'bad_token'],
+  ])('says why it refused %s, for the log', async (_case, make, reason) => {
+    const { deps, token } = await authorizationServer();
+
+    await expect(verifyBearer(await make(token), deps)).rejects.toMatchObject({ reason });
+  });
+
   it('refuses a value that is not a JWT', async () => {
     const { deps } = await authorizationServer();
 

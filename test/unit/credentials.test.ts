@@ -104,6 +104,18 @@ describe('authenticate', () => {
     expect(deps.getCredential).not.toHaveBeenCalled();
   });
 
+  it.each([
+    ['no header', undefined, 'no_credentials'],
+    ['another scheme', `Digest ${Buffer.from('c_known:s3cret').toString('base64')}`, 'malformed_credentials'],
+    ['base64 of text without a colon', basic('c_known'), 'malformed_credentials'],
+    ['a client id with a hash', basic('c#known:s3cret'), 'malformed_credentials'],
+    ['a wrong secret', basic('c_known:wrong'), 'bad_credentials'],
+    ['an unknown client id', basic('c_unknown:s3cret'), 'bad_credentials'],
+    ['a Bearer token with no verifier configured', 'Bearer eyJhbGciOiJFUzI1NiJ9.e30.sig', 'bearer_not_accepted'],
+  ])('says why it refused %s, for the log', async (_shape, header, reason) => {
+    await expect(authenticate(header, credentials())).rejects.toMatchObject({ reason, message: 'Unauthorized' });
+  });
+
   it('refuses a Bearer token when no verifier is configured', async () => {
     const deps = credentials();
 

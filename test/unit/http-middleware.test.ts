@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { jsonRoute, type JsonEvent } from '../../functions/shared/http-middleware';
 import { MAX_BODY_BYTES } from '../../functions/shared/service-defaults';
-import { RateLimitedError } from '../../functions/shared/errors';
+import { DestinationRefusedError, InvalidDetailsError, RateLimitedError } from '../../functions/shared/errors';
 import { successResponse } from '../../functions/shared/http-response';
 import { logger } from '../../functions/shared/logger';
 import { apiEvent, invoke, type EventOptions } from '../support/api-events';
@@ -256,6 +256,29 @@ describe('the error envelope', () => {
     expect(answer.statusCode).toBe(429);
     expect(answer.headers).toMatchObject({ 'Retry-After': '42', 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
     expect(answer.body).toEqual(envelope(1534, 'Reached the maximum number of OTPs allowed per customer'));
+  });
+
+  it('logs a refusal with what the client was told and the name of the dependency refusal behind it', async () => {
+    const logged = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+    const refusal = Object.assign(new Error('Phone number +18767431754 is opted out'), { name: 'OptedOutException' });
+
+    await invoke(failing(new DestinationRefusedError({ cause: refusal })), routeEvent({ body: {} }));
+    await invoke(failing(new InvalidDetailsError('sessionId')), routeEvent({ body: {} }));
+
+    expect(logged.mock.calls).toEqual([
+      ['Request refused', { code: 1540, httpStatus: 400, detail: 'OTP cannot be delivered to this mobile number', cause: 'OptedOutException' }],
+      ['Request refused', { code: 1519, httpStatus: 400, detail: 'Invalid details passed: sessionId' }],
+    ]);
+  });
+
+  it('logs a failure with its status, so that a 500 and a 503 (both 1503) are told apart', async () => {
+    const logged = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const outage = Object.assign(new Error('busy'), { name: 'ThrottlingException' });
+
+    await invoke(failing(outage), routeEvent({ body: {} }));
+    await invoke(failing(new Error('bug')), routeEvent({ body: {} }));
+
+    expect(logged.mock.calls.map(([, fields]) => (fields as { httpStatus?: number }).httpStatus)).toEqual([503, 500]);
   });
 
   it('answers a thrown non-error value with 500', async () => {
