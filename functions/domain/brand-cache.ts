@@ -1,8 +1,9 @@
 import type { BrandConfig } from './brand-config';
 
 /**
- * Brand configurations kept in memory for a short while (at most 60 s by the spec's
- * rule), so that a warm request reads only its session and counter.
+ * Brand configurations kept in memory for a short while (BRAND_CACHE_SECONDS, at most
+ * 60 s), so that a warm request reads only its session and counter. The price: a
+ * `brand put` (a lower otpMaxCount, say) reaches a warm function only when its entry expires.
  */
 export class BrandCache {
   private readonly entries = new Map<string, { config: BrandConfig; until: number }>();
