@@ -23,7 +23,6 @@ export interface MfaOtpStackProps extends StackProps {
   readonly config: StackConfig;
 }
 
-/** The spec's limit; WAF refuses larger bodies before they cost a Lambda invocation. */
 const API_BASE_PATH = ['auth', 'v1', 'mfa'] as const;
 
 const FUNCTION_DESCRIPTIONS: Record<FunctionName, string> = {

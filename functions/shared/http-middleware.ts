@@ -57,10 +57,11 @@ function errorEnvelope(error: unknown): APIGatewayProxyResult {
 /**
  * The middleware every JSON route runs: the log context with the API Gateway request ID;
  * then, before the handler, lower-cased header names, the caller's scope (customer:write), the body checks
- * and the brand the body names; the error envelope, and CORS on every answer. Those four
- * are one middleware, as middy awaits each middleware's hooks in turn. The order is the
- * spec's: a caller without the right to act for the brand is refused (403) whatever its
- * body; a body with no usable brand is left to the route's schema (400/1519).
+ * and the brand the body names; the error envelope, and CORS on every answer. They share
+ * one middleware object because middy awaits every hook in turn, and each further hook
+ * costs every request. The checks run in the spec's order: a caller without the right to
+ * act for the brand is refused (403) whatever its body; a body with no usable brand is
+ * left to the route's schema (400/1519).
  */
 export function jsonRoute(options: { allowedOrigins?: readonly string[] } = {}) {
   const addCorsHeaders = corsHeaders(options.allowedOrigins ?? allowedOrigins);

@@ -10,7 +10,7 @@ export interface LocalEnvironment {
   outboxFile: string;
 }
 
-/** A pepper kept beside the data, so OTPs issued before a restart still validate after it. */
+/** A pepper kept in the local directory, so OTPs issued before a restart still validate after it. */
 function localPepper(localDir: string): string {
   const file = join(localDir, 'otp-pepper');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();

@@ -12,7 +12,7 @@ import { LOCAL_TABLE_NAME } from './local-stack-defaults';
 export interface LocalStackOptions {
   port: number;
   dynamoPort: number;
-  /** Where dynalite persists, the pepper and the signing key live; in memory without it. */
+  /** Where dynalite persists its tables; in memory without it. */
   dataDir?: string;
   /** Use a DynamoDB that is already running instead of starting dynalite. */
   dynamoEndpoint?: string;
