@@ -1,3 +1,4 @@
+import { UnsupportedBrandError } from '../shared/errors';
 import type { BrandConfig } from './brand-config';
 
 /**
@@ -22,5 +23,16 @@ export class BrandCache {
 
   set(config: BrandConfig, now: number): void {
     if (this.ttlMs > 0) this.entries.set(config.brand, { config, until: now + this.ttlMs });
+  }
+
+  /**
+   * The configuration a request goes by: the one `get` gave, else the one just read from
+   * the store, which is kept from then on. A brand with neither has no configuration (1504).
+   */
+  settle(cached: BrandConfig | undefined, read: BrandConfig | undefined, now: number): BrandConfig {
+    if (cached) return cached;
+    if (!read) throw new UnsupportedBrandError();
+    this.set(read, now);
+    return read;
   }
 }

@@ -4,7 +4,7 @@ import {
   NoDestinationError,
   UserNotFoundError,
 } from '../shared/errors';
-import type { BrandConfig, Channel } from './brand-config';
+import type { BrandConfig, Channel, FallbackChannel } from './brand-config';
 import type { Identifier } from './identifiers';
 import type { Customer, OtpMessage } from './ports';
 
@@ -13,8 +13,6 @@ export interface Delivery {
   /** E.164 number or e-mail address: also what the rate limit counts. */
   to: string;
 }
-
-export type FallbackChannel = 'SMS';
 
 const DEFAULT_TEMPLATES: Record<Channel, string> = {
   SMS: '{otp} is your verification code. Do not share it with anyone.',

@@ -1,7 +1,7 @@
-import { InvalidSessionError, RateLimitedError, UnsupportedBrandError } from '../shared/errors';
-import { isPhoneChannel, rateLimitOf, type BrandConfig, type Channel } from './brand-config';
+import { InvalidSessionError, RateLimitedError } from '../shared/errors';
+import { isPhoneChannel, rateLimitOf, type BrandConfig, type Channel, type FallbackChannel } from './brand-config';
 import type { BrandCache } from './brand-cache';
-import { renderMessage, resolveDelivery, type FallbackChannel } from './delivery';
+import { renderMessage, resolveDelivery } from './delivery';
 import { isE164, normaliseAgainst, normaliseIdentifier, numberCountry, type Identifier, type IdentifierType } from './identifiers';
 import type { OtpContextRequest, OtpRecord, OtpSender, OtpStore } from './ports';
 import { assertBeforeDeadline } from './deadline';
@@ -65,9 +65,7 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
   const { read, direct } = contextRequestFor(request, cached);
   const context = await deps.store.readOtpContext(read);
 
-  const config = cached ?? context.brandConfig;
-  if (!config) throw new UnsupportedBrandError();
-  if (!cached) deps.brands.set(config, now);
+  const config = deps.brands.settle(cached, context.brandConfig, now);
 
   const identifier =
     direct ?? normaliseAgainst(request.identifierType, request.identifierValue, config, sessionIdentifier(context.session));

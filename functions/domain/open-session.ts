@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { UnsupportedBrandError } from '../shared/errors';
 import type { BrandCache } from './brand-cache';
 import type { BrandConfig } from './brand-config';
 import { verifyAuthorizedToken, type FirstFactorFailure, type FirstFactorKeys } from './first-factor';
@@ -70,9 +69,5 @@ export async function openSession(deps: OpenSessionDeps, request: OpenSessionReq
 
 async function brandConfig(deps: OpenSessionDeps, brand: string, now: number): Promise<BrandConfig> {
   const cached = deps.brands.get(brand, now);
-  if (cached) return cached;
-  const config = await deps.store.getBrandConfig(brand);
-  if (!config) throw new UnsupportedBrandError();
-  deps.brands.set(config, now);
-  return config;
+  return deps.brands.settle(cached, cached ? undefined : await deps.store.getBrandConfig(brand), now);
 }

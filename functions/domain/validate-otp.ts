@@ -5,7 +5,6 @@ import {
   OtpNotGeneratedError,
   OtpRetriesExceededError,
   ServiceUnavailableError,
-  UnsupportedBrandError,
 } from '../shared/errors';
 import type { BrandCache } from './brand-cache';
 import { normaliseAgainst, type Identifier, type IdentifierType } from './identifiers';
@@ -87,9 +86,7 @@ export async function validateOtp(deps: ValidateOtpDeps, request: ValidateOtpReq
     sessionId: request.sessionId,
     ...(cached ? {} : { brand: request.brand }),
   });
-  const config = cached ?? context.brandConfig;
-  if (!config) throw new UnsupportedBrandError();
-  if (!cached) deps.brands.set(config, now);
+  const config = deps.brands.settle(cached, context.brandConfig, now);
 
   const identifier = normaliseAgainst(request.identifierType, request.identifierValue, config, sessionIdentifier(context.session));
   const claim: SessionClaim = { brand: request.brand, identifier, deviceId: request.deviceId };
