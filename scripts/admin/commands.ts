@@ -175,6 +175,20 @@ function clearable(value: string | undefined): string | null | undefined {
   return value?.toLowerCase() === 'none' ? null : value;
 }
 
+/**
+ * The given fields over a stored object: none (null) removes a field, and a field not
+ * given keeps its value. Undefined when no field was given, so the object stays as stored.
+ */
+function mergeFields(stored: unknown, given: Record<string, string | null | undefined>): Record<string, unknown> | undefined {
+  if (Object.values(given).every((value) => value === undefined)) return undefined;
+  const merged: Record<string, unknown> = { ...(typeof stored === 'object' && stored !== null ? stored : {}) };
+  for (const [key, value] of Object.entries(given)) {
+    if (value === null) delete merged[key];
+    else if (value !== undefined) merged[key] = value;
+  }
+  return merged;
+}
+
 /** Maps a value that was given; none (null) and not given (undefined) pass as they are. */
 function mapSet<T>(value: string | null | undefined, map: (value: string) => T): T | null | undefined {
   return typeof value === 'string' ? map(value) : value;
@@ -211,18 +225,27 @@ export async function putBrand(values: Values, deps: AdminDeps): Promise<BrandCo
   };
   const templates = parseTemplates(values.template);
   if (templates) changes.templates = { ...((current.templates as object) ?? {}), ...templates };
-  const firstFactor = {
-    hs256Secret: values['first-factor-hs256-secret'],
-    hs256SecretRef: values['first-factor-hs256-secret-ref'],
-    jwksUrl: values['first-factor-jwks-url'],
-    issuer: values['first-factor-issuer'],
-    audience: values['first-factor-audience'],
-  };
-  if (Object.values(firstFactor).some((v) => v !== undefined)) changes.firstFactor = withoutUndefined(firstFactor);
+  // Field by field over what is stored: rotating a secret keeps the issuer and audience checked.
+  const hs256Secret = clearable(values['first-factor-hs256-secret']);
+  const hs256SecretRef = clearable(values['first-factor-hs256-secret-ref']);
+  const firstFactor = mergeFields(current.firstFactor, {
+    // One HS256 secret in either form: giving one form replaces the other.
+    hs256Secret: hs256Secret === undefined && hs256SecretRef !== undefined ? null : hs256Secret,
+    hs256SecretRef: hs256SecretRef === undefined && hs256Secret !== undefined ? null : hs256SecretRef,
+    jwksUrl: clearable(values['first-factor-jwks-url']),
+    issuer: clearable(values['first-factor-issuer']),
+    audience: clearable(values['first-factor-audience']),
+  });
+  if (firstFactor) changes.firstFactor = firstFactor;
   if (clearable(values['oauth-issuer']) === null) {
     changes.oauth = null;
-  } else if (values['oauth-issuer'] || values['oauth-audience'] || values['oauth-jwks-url']) {
-    changes.oauth = { issuer: values['oauth-issuer'], audience: values['oauth-audience'], jwksUrl: values['oauth-jwks-url'] };
+  } else {
+    const oauth = mergeFields(current.oauth, {
+      issuer: values['oauth-issuer'],
+      audience: values['oauth-audience'],
+      jwksUrl: values['oauth-jwks-url'],
+    });
+    if (oauth) changes.oauth = oauth;
   }
   const merged: Record<string, unknown> = { ...current, ...withoutUndefined(changes) };
   // These are absent rather than null when unset: none removes them.

@@ -256,6 +256,15 @@ describe('admin brand put --oauth-*', () => {
     expect(await store.getBrandConfig(brand)).not.toHaveProperty('oauth');
   });
 
+  it('changes only the OAuth field it is given and registers the issuer with it', async () => {
+    const issuer = issuerUrl();
+    const brand = await brandPut(...oauth(issuer));
+
+    await admin('brand', 'put', '--brand', brand, '--oauth-audience', 'mfa-api-v2');
+
+    expect(await store.getOAuthIssuer(issuer)).toEqual({ brand, issuer, audience: 'mfa-api-v2', jwksUrl: `${issuer}/jwks.json` });
+  });
+
   it("refuses another brand's issuer and leaves its registration alone", async () => {
     const issuer = issuerUrl();
     const owner = await brandPut(...oauth(issuer));
@@ -265,6 +274,41 @@ describe('admin brand put --oauth-*', () => {
 
     expect(error.message).toBe(`OAuth issuer already belongs to brand ${owner}`);
     expect((await store.getOAuthIssuer(issuer))?.brand).toBe(owner);
+  });
+});
+
+describe('admin brand put --first-factor-*', () => {
+  const [secretA, secretB] = ['a'.repeat(32), 'b'.repeat(32)];
+  const checks = ['--first-factor-issuer', 'brand-login', '--first-factor-audience', 'mfa-otp'];
+
+  it('keeps the issuer and audience checked when only the secret is rotated', async () => {
+    const brand = await brandPut('--first-factor-hs256-secret', secretA, ...checks);
+
+    await admin('brand', 'put', '--brand', brand, '--first-factor-hs256-secret', secretB);
+
+    expect((await store.getBrandConfig(brand))?.firstFactor).toEqual({ hs256Secret: secretB, issuer: 'brand-login', audience: 'mfa-otp' });
+  });
+
+  it('replaces an inline secret with a secret reference, the one HS256 secret in another form', async () => {
+    const brand = await brandPut('--first-factor-hs256-secret', secretA, ...checks);
+
+    await admin('brand', 'put', '--brand', brand, '--first-factor-hs256-secret-ref', 'mfa-otp/dev/first-factor/acme');
+
+    expect((await store.getBrandConfig(brand))?.firstFactor).toEqual({
+      hs256SecretRef: 'mfa-otp/dev/first-factor/acme',
+      issuer: 'brand-login',
+      audience: 'mfa-otp',
+    });
+  });
+
+  it('stops checking a field set to none, and refuses to leave no key at all', async () => {
+    const brand = await brandPut('--first-factor-hs256-secret', secretA, ...checks);
+
+    await admin('brand', 'put', '--brand', brand, '--first-factor-audience', 'none');
+    const error = await refusal('brand', 'put', '--brand', brand, '--first-factor-hs256-secret', 'none');
+
+    expect((await store.getBrandConfig(brand))?.firstFactor).toEqual({ hs256Secret: secretA, issuer: 'brand-login' });
+    expect(error.message).toBe('Invalid brand configuration: firstFactor needs an HS256 secret or a JWKS URL');
   });
 });
 
