@@ -41,7 +41,13 @@ const lambdaHandler = async (event: APIGatewayRequestAuthorizerEvent): Promise<A
         Version: '2012-10-17',
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) }],
       },
-      context: { brand: principal.brand, scopes: principal.scopes.join(' '), principalId: principal.principalId },
+      context: {
+        brand: principal.brand,
+        scopes: principal.scopes.join(' '),
+        principalId: principal.principalId,
+        // API Gateway reuses this answer for the same header (authorizerCacheTtlSeconds): the routes check the expiry.
+        ...(principal.expiresAt === undefined ? {} : { expiresAt: principal.expiresAt }),
+      },
     };
   } catch (error) {
     if (error instanceof UnauthorizedError) {

@@ -56,7 +56,9 @@ export async function verifyBearer(token: string, deps: BearerDeps): Promise<Pri
     });
     // jose checks that `sub` is there, not what it is; it becomes the principal ID.
     if (typeof payload.sub !== 'string' || payload.sub.trim() === '') throw new UnauthorizedError();
-    return { principalId: payload.sub, brand: registered.brand, scopes: scopesOf(payload) };
+    // jose has checked that exp is a number (requiredClaims).
+    const expiresAt = ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000;
+    return { principalId: payload.sub, brand: registered.brand, scopes: scopesOf(payload), expiresAt };
   } catch (error) {
     // The brand's key server being down is an outage, not the caller's fault.
     if (error instanceof ServiceUnavailableError) throw error;

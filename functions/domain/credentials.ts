@@ -7,6 +7,8 @@ export interface Principal {
   principalId: string;
   brand: string;
   scopes: string[];
+  /** Until when (ms) the principal holds: a bearer token's expiry. A Basic credential holds until revoked. */
+  expiresAt?: number;
 }
 
 export interface StoredCredential {

@@ -5,7 +5,6 @@ import { ForbiddenError, UnauthorizedError } from './errors';
 export interface Caller {
   brand: string;
   scopes: string[];
-  principalId: string;
 }
 
 export const WRITE_CUSTOMERS = 'customer:write';
@@ -13,13 +12,17 @@ export const WRITE_CUSTOMERS = 'customer:write';
 /**
  * Reads the caller from the authorizer context, the only source handlers trust: on
  * AWS the API Gateway Lambda authorizer fills it, locally the local server does.
+ * API Gateway answers later requests with the same Authorization header from its cache,
+ * so a bearer token's expiry (`expiresAt`, which arrives as a string) is checked here,
+ * on every request.
  */
-export function callerOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Caller {
+export function callerOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>, now = Date.now()): Caller {
   const context = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
   const brand = context?.brand;
   const scopes = context?.scopes;
   if (typeof brand !== 'string' || brand === '' || typeof scopes !== 'string') throw new UnauthorizedError();
-  return { brand, scopes: scopes.split(' ').filter(Boolean), principalId: String(context?.principalId ?? '') };
+  if (context?.expiresAt !== undefined && !(now < Number(context.expiresAt))) throw new UnauthorizedError('expired_token');
+  return { brand, scopes: scopes.split(' ').filter(Boolean) };
 }
 
 export function requireScope(caller: Caller, scope = WRITE_CUSTOMERS): void {

@@ -63,7 +63,8 @@ export type CallerRefusal =
   | 'bad_credentials'
   | 'bearer_not_accepted'
   | 'unknown_issuer'
-  | 'bad_token';
+  | 'bad_token'
+  | 'expired_token';
 
 export class UnauthorizedError extends ApiError {
   readonly httpStatus = 401;

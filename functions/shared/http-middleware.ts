@@ -2,7 +2,7 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { brandKey } from '../domain/brand-config';
 import { callerOf, requireBrand, requireScope } from './caller';
-import { InvalidDetailsError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
+import { InvalidDetailsError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError } from './errors';
 import { errorResponse, toApiError } from './http-response';
 import { logContext, logger } from './logger';
 import { config } from './config';
@@ -49,7 +49,8 @@ function errorEnvelope(error: unknown): APIGatewayProxyResult {
   } else {
     // What the client was told (the field a 1519 names), and the dependency's refusal behind it.
     const cause = apiError.cause instanceof Error ? { cause: apiError.cause.name } : {};
-    logger.info('Request refused', { code: apiError.code, httpStatus: apiError.httpStatus, detail: apiError.message, ...cause });
+    const reason = apiError instanceof UnauthorizedError && apiError.reason ? { reason: apiError.reason } : {};
+    logger.info('Request refused', { code: apiError.code, httpStatus: apiError.httpStatus, detail: apiError.message, ...cause, ...reason });
   }
   return errorResponse(apiError);
 }

@@ -105,7 +105,9 @@ export function createApiServer(options: ApiServerOptions): Server {
     }
     const allowed = result.policyDocument.Statement.some((statement) => statement.Effect === 'Allow');
     if (!allowed) return errorResponse(new ForbiddenError());
-    return { ...(result.context ?? {}), principalId: result.principalId };
+    // As API Gateway hands a Lambda authorizer's context to the routes: every value a string.
+    const context = Object.entries({ ...(result.context ?? {}), principalId: result.principalId });
+    return Object.fromEntries(context.map(([key, value]) => [key, String(value)]));
   }
 
   async function dispatch(request: IncomingMessage, body: Buffer): Promise<APIGatewayProxyResult> {

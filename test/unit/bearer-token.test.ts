@@ -1,4 +1,4 @@
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { createLocalJWKSet, decodeJwt, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { verifyBearer, type BearerDeps, type OAuthIssuer } from '../../functions/domain/bearer-token';
 import { ServiceUnavailableError, UnauthorizedError } from '../../functions/shared/errors';
 
@@ -28,9 +28,12 @@ describe('verifyBearer', () => {
   it('returns the issuer brand and the token scopes when the token is valid', async () => {
     const { deps, token } = await authorizationServer();
 
-    const principal = await verifyBearer(await token(), deps);
+    const signed = await token();
+    const principal = await verifyBearer(signed, deps);
 
-    expect(principal).toEqual({ principalId: 'app-123', brand: 'acme', scopes: ['customer:write', 'profile'] });
+    const { exp } = decodeJwt(signed) as { exp: number };
+    // Until its expiry and the clock tolerance the verifier grants it.
+    expect(principal).toEqual({ principalId: 'app-123', brand: 'acme', scopes: ['customer:write', 'profile'], expiresAt: (exp + 5) * 1000 });
   });
 
   it('reads scopes from an scp list when there is no scope string', async () => {

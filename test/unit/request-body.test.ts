@@ -52,12 +52,25 @@ describe('parseBody', () => {
 describe('callerOf', () => {
   const event = (authorizer: unknown) => ({ requestContext: { authorizer } }) as Parameters<typeof callerOf>[0];
 
-  it('reads the brand, the scopes and the principal from the authorizer context', () => {
+  it('reads the brand and the scopes from the authorizer context', () => {
     expect(callerOf(event({ brand: 'acme', scopes: 'customer:write other', principalId: 'c_1' }))).toEqual({
       brand: 'acme',
       scopes: ['customer:write', 'other'],
-      principalId: 'c_1',
     });
+  });
+
+  it('holds a bearer caller until the millisecond before its expiry', () => {
+    expect(callerOf(event({ brand: 'acme', scopes: 'customer:write', expiresAt: '1000' }), 999)).toEqual({ brand: 'acme', scopes: ['customer:write'] });
+  });
+
+  it('refuses a bearer caller with 401 from its expiry on, as API Gateway may answer from a cached authorization', () => {
+    expect(() => callerOf(event({ brand: 'acme', scopes: 'customer:write', expiresAt: '1000' }), 1000)).toThrow(
+      expect.objectContaining({ reason: 'expired_token', httpStatus: 401 }),
+    );
+  });
+
+  it('refuses an expiry that is not a number', () => {
+    expect(() => callerOf(event({ brand: 'acme', scopes: 'customer:write', expiresAt: 'soon' }), 0)).toThrow(UnauthorizedError);
   });
 
   it.each([
@@ -76,7 +89,7 @@ describe('callerOf', () => {
 });
 
 describe('requireScope and requireBrand', () => {
-  const caller = { brand: 'acme', scopes: ['customer:read'], principalId: 'c_1' };
+  const caller = { brand: 'acme', scopes: ['customer:read'] };
 
   it('refuses a caller without customer:write with 403', () => {
     expect(() => requireScope(caller)).toThrow(ForbiddenError);
