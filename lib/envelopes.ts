@@ -7,14 +7,14 @@ import {
   UnauthorizedError,
   type ApiError,
 } from '../functions/shared/errors';
-import { envelopeOf } from '../functions/shared/http-response';
+import { envelopeOf, failureEnvelope } from '../functions/shared/http-response';
 
 /**
  * Responses that API Gateway and WAF write themselves, before any handler runs, in the
  * envelope of docs/api.md so that a client parses every answer the same way.
  */
 export function envelope(code: number, message: string): string {
-  return JSON.stringify({ status: { success: false, code, message } });
+  return JSON.stringify(failureEnvelope(code, message));
 }
 
 export interface GatewayEnvelope {

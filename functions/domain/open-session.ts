@@ -6,6 +6,11 @@ import { normaliseIdentifier, type Identifier, type IdentifierType } from './ide
 import type { SessionStore } from './ports';
 import { issueSessionToken, type TokenIssuer } from './tokens';
 
+/** A session ID as the API hands it out: `P-` and a random UUID. */
+export function newSessionId(newId: () => string = randomUUID): string {
+  return `P-${newId()}`;
+}
+
 export interface OpenSessionRequest {
   /** Lower case. */
   brand: string;
@@ -51,7 +56,7 @@ export async function openSession(deps: OpenSessionDeps, request: OpenSessionReq
     observe: deps.observeFirstFactor,
   });
 
-  const sessionId = `P-${(deps.newId ?? randomUUID)()}`;
+  const sessionId = newSessionId(deps.newId);
   const expiresAt = now + config.mfaSessionExpiryMinutes * 60_000;
   // Signed before the session is written, so a signing failure leaves no session behind.
   const token = await issueSessionToken(deps.tokens, { ...subject, sessionId, sessionExpiresAtMs: expiresAt }, now);

@@ -23,9 +23,14 @@ export function toApiError(error: unknown): ApiError {
   return new InternalError();
 }
 
+/** The envelope of a refusal or failure, whoever writes it: a handler, API Gateway (lib/envelopes.ts) or the local API. */
+export function failureEnvelope(code: number, message: string): Envelope {
+  return { status: { success: false, code, message } };
+}
+
 /** An error's envelope: also what API Gateway writes for the same refusals (lib/envelopes.ts). */
 export function envelopeOf(error: ApiError): Envelope {
-  return { status: { success: false, code: error.code, message: error.message } };
+  return failureEnvelope(error.code, error.message);
 }
 
 /** The one place where errors become responses. */

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { brandKey, CHANNELS, type BrandConfig, type BrandConfigInput } from '../../functions/domain/brand-config';
 import { parseBrandConfig } from '../../functions/domain/brand-config-schema';
 import { newCredential } from '../../functions/domain/credentials';
 import { signFirstFactorToken } from '../../functions/domain/first-factor';
 import { normaliseIdentifier, parseIdentifierType } from '../../functions/domain/identifiers';
+import { newSessionId } from '../../functions/domain/open-session';
 import { WRITE_CUSTOMERS } from '../../functions/shared/caller';
 import type { DynamoStore } from '../../functions/shared/dynamo-store';
 import { ApiError } from '../../functions/shared/errors';
@@ -342,7 +342,7 @@ async function createSession(values: Values, deps: AdminDeps) {
   const brand = brandOption(values);
   const { config, identifier } = await identifierFor(values, deps, brand);
   const deviceId = requireDeviceId(values);
-  const sessionId = `P-${randomUUID()}`;
+  const sessionId = newSessionId();
   const expiresAt = deps.now() + ttlMinutes(values, config.mfaSessionExpiryMinutes) * 60_000;
   await deps.store.createSession({
     sessionId,

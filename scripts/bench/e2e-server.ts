@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { newSessionId } from '../../functions/domain/open-session';
 import { ensureTable, localClients, startDynalite } from '../local/dynamo-local';
 
 export interface BenchRequest {
@@ -61,7 +61,7 @@ async function startStack(): Promise<E2eServer> {
   const authorization = `Basic ${Buffer.from(`${credential.clientId}:${credential.clientSecret}`).toString('base64')}`;
   const requests: BenchRequest[] = [];
   for (let i = 0; i < SESSIONS; i++) {
-    const sessionId = `P-${randomUUID()}`;
+    const sessionId = newSessionId();
     const phone = `+1876743${String(1000 + i).padStart(4, '0')}`;
     await store.createSession({ sessionId, brand, identifierType: 'MOBILE', identifierValue: phone, deviceId: 'device-1', expiresAt: Date.now() + 3_600_000 });
     requests.push({

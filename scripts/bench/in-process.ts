@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { lambdaContext } from '../local/lambda-context';
+import { newSessionId } from '../../functions/domain/open-session';
 import { ensureTable, localClients, startDynalite } from '../local/dynamo-local';
 import { median, sequentialDepth, STEADY_STATE, type CallSpan } from './stats';
 
@@ -255,7 +256,7 @@ async function main(): Promise<void> {
     hashOtp('bench-pepper-0123456789abcdef', body.sessionId, newOtp(6));
     return ok;
   }) as unknown as Handler;
-  const fakeSession = `P-${randomUUID()}`;
+  const fakeSession = newSessionId();
   const fakes = instantFakes('bench', fakeSession);
   const realDynamoSend = clients.documentClient.send;
   const realSnsSend = clients.sns.send;
@@ -295,7 +296,7 @@ async function main(): Promise<void> {
   ) => {
     // A fresh copy of the handler's modules, so that its brand cache starts empty.
     const handler = options.uncached ? freshGenerate() : generate;
-    const sessionId = `P-${randomUUID()}`;
+    const sessionId = newSessionId();
     await store.createSession({ sessionId, brand: 'calls', identifierType: identifier.type, identifierValue: identifier.value, deviceId: 'device-1', expiresAt: Date.now() + 900_000 });
     const spans: CallSpan[] = [];
     const stopDynamo = recordCalls(clients.documentClient, 'DynamoDB', spans);

@@ -9,7 +9,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { ForbiddenError, InternalError, PayloadTooLargeError, ServiceUnavailableError, UnauthorizedError } from '../../functions/shared/errors';
-import { errorResponse, jsonResponse } from '../../functions/shared/http-response';
+import { errorResponse, failureEnvelope, jsonResponse } from '../../functions/shared/http-response';
 import { lambdaContext } from './lambda-context';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -38,7 +38,7 @@ const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 /** An envelope API Gateway writes with no handler's error behind it (404, 400, 431), with the handlers' headers. */
 const envelope = (statusCode: number, code: number, message: string): APIGatewayProxyResult =>
-  jsonResponse(statusCode, { status: { success: false, code, message } });
+  jsonResponse(statusCode, failureEnvelope(code, message));
 
 /**
  * What the stage's preflight answers (defaultCorsPreflightOptions in lib/mfa-otp-stack.ts):

@@ -5,7 +5,7 @@ import { handler as validateHandler } from '../../functions/otp-validate';
 import { documentClient, dynamoDb } from '../../functions/shared/aws-clients';
 import { apiEvent, invoke } from '../support/api-events';
 import { publishedOtps, scanLogsOfEachTest } from '../support/log-scan';
-import { openSession, testStore } from '../support/fixtures';
+import { seedSession, testStore } from '../support/fixtures';
 import {
   CALLS,
   DYNAMO_FAULTS,
@@ -184,7 +184,7 @@ describe('otp/generate under dependency faults', () => {
     async function customerFixture(otpMaxCount: number): Promise<{ first: OtpFixture; second: OtpFixture }> {
       const first = await otpFixture({ brand: { ...LIMIT, otpMaxCount }, session: { identifierType: 'USERNAME', identifierValue: 'jane' } });
       await store.putCustomer(first.brand.brand, { type: 'USERNAME', value: 'jane' }, { mobile: PHONE });
-      const session = await openSession(store, { brand: first.brand.brand, identifierType: 'USERNAME', identifierValue: 'jane' });
+      const session = await seedSession(store, { brand: first.brand.brand, identifierType: 'USERNAME', identifierValue: 'jane' });
       // The first OTP opens the window, so that the second request's open fails and its count applies.
       expect(outcome(await generate(handler, first))).toEqual([200, 200]);
       return { first, second: { brand: first.brand, session } };

@@ -15,7 +15,7 @@ import { logger } from '../../functions/shared/logger';
 import { invoke, type Answer } from '../support/api-events';
 import { captureLogs, type LogCapture } from '../support/log-capture';
 import { leaksIn, publishedOtps } from '../support/log-scan';
-import { openSession, seedBrand, testStore } from '../support/fixtures';
+import { seedSession, seedBrand, testStore } from '../support/fixtures';
 import { fuzzEvent, fuzzInvoke, fuzzRequest, junk, nasty, partialItems, type FuzzRequest } from '../support/fuzz';
 
 /**
@@ -114,7 +114,7 @@ describe('fuzzing the API routes', () => {
       [open, 'EXTERNALID', 'ext-1'],
       [tight, 'MOBILE', '+18767431754'],
     ] as const) {
-      sessions.push(await openSession(store, { brand: brand.brand, identifierType, identifierValue }));
+      sessions.push(await seedSession(store, { brand: brand.brand, identifierType, identifierValue }));
       // Three OTPs with tries to spare, one that two wrong tries kill (1518), one expired (1529).
       for (const { maxTries, validForMs } of [
         { maxTries: 100, validForMs: 600_000 },
@@ -123,7 +123,7 @@ describe('fuzzing the API routes', () => {
         { maxTries: 2, validForMs: 600_000 },
         { maxTries: 100, validForMs: -1_000 },
       ]) {
-        const session = await openSession(store, { brand: brand.brand, identifierType, identifierValue });
+        const session = await seedSession(store, { brand: brand.brand, identifierType, identifierValue });
         const record = { hash: hashOtp(process.env.OTP_PEPPER as string, session.sessionId, OTP), expiresAt: Date.now() + validForMs, wrongTries: 0, maxTries };
         await store.saveOtp(session.sessionId, record, Date.now());
         issued.push(session);

@@ -1,5 +1,5 @@
 import type { OtpRecord } from '../../functions/domain/ports';
-import { openSession, seedBrand, testStore } from '../support/fixtures';
+import { seedSession, seedBrand, testStore } from '../support/fixtures';
 import { sessionItem } from '../support/otp-generate';
 
 const store = testStore();
@@ -8,7 +8,7 @@ const otp = (hash: string): OtpRecord => ({ hash, expiresAt: Date.now() + 60_000
 
 async function sessionWithOtp(hash: string) {
   const brand = await seedBrand(store);
-  const session = await openSession(store, { brand: brand.brand });
+  const session = await seedSession(store, { brand: brand.brand });
   expect(await store.saveOtp(session.sessionId, otp(hash), Date.now())).toBe(true);
   return session;
 }

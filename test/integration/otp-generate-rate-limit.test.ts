@@ -1,6 +1,6 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { handler } from '../../functions/otp-generate';
-import { openSession, testStore } from '../support/fixtures';
+import { seedSession, testStore } from '../support/fixtures';
 import { publishedOtps, scanLogsOfEachTest } from '../support/log-scan';
 import { counterItem, generate, otpFixture, outcome, PHONE } from '../support/otp-generate';
 import { mockSnsPublish } from '../support/sns-mock';
@@ -72,7 +72,7 @@ describe('POST /auth/v1/mfa/otp/generate rate limit', () => {
   it('keeps the count exact under concurrency when the counter key comes from the customer item, window open or not', async () => {
     const fixture = await otpFixture({ brand: { otpMaxCount: 5, otpTimeOut: 10 } });
     await store.putCustomer(fixture.brand.brand, { type: 'USERNAME', value: 'jane' }, { mobile: PHONE });
-    const byUsername = await openSession(store, { brand: fixture.brand.brand, identifierType: 'USERNAME', identifierValue: 'jane' });
+    const byUsername = await seedSession(store, { brand: fixture.brand.brand, identifierType: 'USERNAME', identifierValue: 'jane' });
     const viaUsername = { ...fixture, session: byUsername };
 
     const first = await Promise.all(Array.from({ length: 3 }, () => generate(handler, viaUsername)));
@@ -114,7 +114,7 @@ describe('POST /auth/v1/mfa/otp/generate rate limit', () => {
     const clock = jest.spyOn(Date, 'now').mockReturnValue(start);
     const fixture = await otpFixture({ brand: { otpMaxCount: 1, otpTimeOut: 10 }, session: { expiresAt: start + 30 * 60_000 } });
     await store.putCustomer(fixture.brand.brand, { type: 'USERNAME', value: 'jane' }, { mobile: PHONE });
-    const byUsername = await openSession(store, { brand: fixture.brand.brand, identifierType: 'USERNAME', identifierValue: 'jane', expiresAt: start + 30 * 60_000 });
+    const byUsername = await seedSession(store, { brand: fixture.brand.brand, identifierType: 'USERNAME', identifierValue: 'jane', expiresAt: start + 30 * 60_000 });
     const viaUsername = { ...fixture, session: byUsername };
     const first = await generate(handler, viaUsername);
     const full = await counterItem(fixture.brand.brand);
@@ -160,7 +160,7 @@ describe('POST /auth/v1/mfa/otp/generate rate limit', () => {
 
   it('counts per destination, whatever identifier led to it', async () => {
     const fixture = await otpFixture({ brand: { otpMaxCount: 2, otpTimeOut: 10 } });
-    const byUsername = await openSession(store, { brand: fixture.brand.brand, identifierType: 'USERNAME', identifierValue: 'jane' });
+    const byUsername = await seedSession(store, { brand: fixture.brand.brand, identifierType: 'USERNAME', identifierValue: 'jane' });
     await store.putCustomer(fixture.brand.brand, { type: 'USERNAME', value: 'jane' }, { mobile: PHONE });
     await generate(handler, fixture);
     await generate(handler, { ...fixture, session: byUsername });

@@ -11,7 +11,7 @@ import { hashOtp } from '../../functions/domain/otp-code';
 import { handler } from '../../functions/otp-generate';
 import { metrics } from '../../functions/shared/metrics';
 import { apiEvent, invoke, uniqueBrand } from '../support/api-events';
-import { openSession, testStore } from '../support/fixtures';
+import { seedSession, testStore } from '../support/fixtures';
 import { publishedOtps, scanLogsOfEachTest } from '../support/log-scan';
 import {
   counterItem,
@@ -289,7 +289,7 @@ describe('POST /auth/v1/mfa/otp/generate', () => {
 
   it('answers 400/1504 for a brand without configuration', async () => {
     const brand = uniqueBrand('none');
-    const session = await openSession(store, { brand });
+    const session = await seedSession(store, { brand });
 
     const body = { identifierType: 'MOBILE', identifierValue: PHONE, deviceId: session.deviceId, brand, sessionId: session.sessionId };
 

@@ -7,7 +7,7 @@ import { handler } from '../../functions/otp-validate';
 import { documentClient } from '../../functions/shared/aws-clients';
 import { tableKeys } from '../../functions/shared/table-keys';
 import { apiEvent, invoke, uniqueBrand, type Answer, type EventOptions } from '../support/api-events';
-import { openSession, seedBrand, testStore } from '../support/fixtures';
+import { seedSession, seedBrand, testStore } from '../support/fixtures';
 import { issuedIn, scanLogsOfEachTest } from '../support/log-scan';
 import { generateBody, issuedFixture, MASKED_PHONE, outcome, PHONE, storedItem, type IssueOptions, type OtpFixture } from '../support/otp-generate';
 import { verifyWithServedJwks } from '../support/served-jwks';
@@ -292,7 +292,7 @@ describe('POST /auth/v1/mfa/otp/validate', () => {
 
     it('with 400/1504 for a brand without configuration', async () => {
       const brand = uniqueBrand();
-      const session = await openSession(store, { brand });
+      const session = await seedSession(store, { brand });
 
       const answer = await post(brand, bodyFor({ brand: { brand } as BrandConfig, session }));
 

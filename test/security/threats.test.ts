@@ -3,7 +3,7 @@ import { handler as otpGenerate } from '../../functions/otp-generate';
 import { handler as otpValidate } from '../../functions/otp-validate';
 import { logger } from '../../functions/shared/logger';
 import { apiEvent, invoke } from '../support/api-events';
-import { openSession, testStore } from '../support/fixtures';
+import { seedSession, testStore } from '../support/fixtures';
 import { SNS_REFUSALS } from '../support/fault-injection';
 import { counterItem, generate, generateBody, otpFixture, otpOf, outcome, PHONE, sessionItem, type OtpFixture } from '../support/otp-generate';
 import { mockSnsPublish } from '../support/sns-mock';
@@ -128,7 +128,7 @@ describe('threat model', () => {
   describe('replay', () => {
     it('refuses an OTP delivered for one session on another session of the same customer', async () => {
       const fixture = await otpFixture();
-      const other = { brand: fixture.brand, session: await openSession(store, { brand: fixture.brand.brand }) };
+      const other = { brand: fixture.brand, session: await seedSession(store, { brand: fixture.brand.brand }) };
       await generate(otpGenerate, fixture);
       const otp = lastOtp();
       // The other session holds the very same OTP, stored as it is on the first: only the

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { type BrandConfig, type BrandConfigInput } from '../../functions/domain/brand-config';
 import { parseBrandConfig } from '../../functions/domain/brand-config-schema';
 import type { IdentifierType } from '../../functions/domain/identifiers';
+import { newSessionId } from '../../functions/domain/open-session';
 import type { Session } from '../../functions/domain/ports';
 import { DynamoStore } from '../../functions/shared/dynamo-store';
 import { localClients } from '../../scripts/local/dynamo-local';
@@ -28,9 +28,10 @@ export interface SessionOptions {
   expiresAt?: number;
 }
 
-export async function openSession(store: DynamoStore, options: SessionOptions): Promise<Session> {
+/** Writes a session straight to the store, as token/generate would open it. */
+export async function seedSession(store: DynamoStore, options: SessionOptions): Promise<Session> {
   const session: Session = {
-    sessionId: `P-${randomUUID()}`,
+    sessionId: newSessionId(),
     brand: options.brand,
     identifierType: options.identifierType ?? 'MOBILE',
     identifierValue: options.identifierValue ?? '+18767431754',

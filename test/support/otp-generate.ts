@@ -6,7 +6,7 @@ import type { OtpRecord, Session } from '../../functions/domain/ports';
 import { tableKeys } from '../../functions/shared/table-keys';
 import { localClients } from '../../scripts/local/dynamo-local';
 import { apiEvent, invoke, type Answer, type EventOptions } from './api-events';
-import { openSession, seedBrand, testStore, type SessionOptions } from './fixtures';
+import { seedSession, seedBrand, testStore, type SessionOptions } from './fixtures';
 
 export const PHONE = '+18767431754';
 export const MASKED_PHONE = '+1876*****54';
@@ -25,7 +25,7 @@ export async function otpFixture(
 ): Promise<OtpFixture> {
   const store = testStore();
   const brand = await seedBrand(store, options.brand);
-  const session = await openSession(store, { brand: brand.brand, ...options.session });
+  const session = await seedSession(store, { brand: brand.brand, ...options.session });
   return { brand, session };
 }
 
