@@ -12,7 +12,7 @@ import { DynamoStore } from '../shared/dynamo-store';
 import { InvalidDetailsError } from '../shared/errors';
 import { jsonRoute, type JsonEvent } from '../shared/http-middleware';
 import { successResponse } from '../shared/http-response';
-import { logger, maskIdentifier, requestKeys } from '../shared/logger';
+import { logger, maskDestination, requestKeys } from '../shared/logger';
 import { countOtp, otpDimensions, type OtpMetric } from '../shared/metrics';
 import { otpPepper } from '../shared/otp-pepper';
 import { otpSender } from '../shared/otp-sender';
@@ -62,7 +62,7 @@ const lambdaHandler = async (event: JsonEvent, context: Context) => {
     { ...body, ...(fallbackChannel ? { fallbackChannel } : {}) },
   );
 
-  logger.info('OTP sent', { ...keys, brand: body.brand, channel: sent.channel, to: maskIdentifier(sent.channel, sent.to) });
+  logger.info('OTP sent', { ...keys, brand: body.brand, channel: sent.channel, to: maskDestination(sent.channel, sent.to) });
   return successResponse();
 };
 

@@ -58,7 +58,7 @@ const lambdaHandler = async (event: JsonEvent, context: Context) => {
     ...keys,
     brand: body.brand,
     identifierType: validated.identifier.type,
-    identifier: maskIdentifier(validated.identifier.type, validated.identifier.value),
+    identifier: maskIdentifier(validated.identifier),
   });
   return authResponse({ token: validated.token, key: validated.refreshKey, sessionId: null, role: 'USER' });
 };

@@ -29,7 +29,7 @@ import type {
 import type { Identifier } from '../domain/identifiers';
 import type { StoredCredential } from '../domain/credentials';
 import type { OAuthIssuer } from '../domain/bearer-token';
-import { tableKeys, ttlSeconds } from './table-keys';
+import { sessionIdOf, tableKeys, ttlSeconds } from './table-keys';
 
 type Item = Record<string, unknown>;
 
@@ -385,7 +385,7 @@ function unconsumedSession(item: Item | undefined): Session | undefined {
 
 function toSession(item: Item): Session {
   const session: Session = {
-    sessionId: String(item.pk).slice('SESSION#'.length),
+    sessionId: sessionIdOf(String(item.pk)),
     brand: String(item.brand),
     identifierType: item.identifierType as Session['identifierType'],
     identifierValue: String(item.identifierValue),

@@ -2,7 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import { dirname } from 'node:path';
-import { isPhoneChannel } from '../domain/brand-config';
+import { isPhoneChannel, type Channel } from '../domain/brand-config';
+import type { Identifier } from '../domain/identifiers';
 import { config } from './config';
 import { installSourceMappedStacks, runsFromBundle } from './source-mapped-stacks';
 
@@ -47,9 +48,14 @@ export function maskEmail(email: string): string {
   return email[0] + '*'.repeat(at - 1) + email.slice(at);
 }
 
-/** Masks a destination whatever its kind; other identifiers are kept only as a length. */
-export function maskIdentifier(type: string, value: string): string {
-  if (type === 'MOBILE' || isPhoneChannel(type)) return maskPhone(value);
+/** Masks where an OTP went: a number (SMS, WHATSAPP, ZALO) or an address (EMAIL). */
+export function maskDestination(channel: Channel, to: string): string {
+  return isPhoneChannel(channel) ? maskPhone(to) : maskEmail(to);
+}
+
+/** Masks a customer's identifier: a number or an address as such, a username or external ID kept only as a length. */
+export function maskIdentifier({ type, value }: Identifier): string {
+  if (type === 'MOBILE') return maskPhone(value);
   if (type === 'EMAIL') return maskEmail(value);
   return `<${value.length} chars>`;
 }

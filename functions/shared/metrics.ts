@@ -18,7 +18,7 @@ export type OtpMetric = 'OtpGenerated' | 'OtpRateLimited' | 'OtpDeliveryFailed' 
 
 export interface OtpDimensions {
   brand: string;
-  channel: Channel | string;
+  channel: Channel | 'unknown';
   /** ISO 3166 alpha-2 of a phone destination; what SMS costs and pumping attacks vary by. */
   country?: string;
 }

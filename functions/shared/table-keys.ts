@@ -12,6 +12,11 @@ export const tableKeys = {
   refreshKey: (digest: string) => `REFRESH#${digest}`,
 };
 
+/** The session ID a session item's key holds: the inverse of `tableKeys.session`. */
+export function sessionIdOf(pk: string): string {
+  return pk.slice(tableKeys.session('').length);
+}
+
 /** DynamoDB's TTL is in seconds; expiry itself is always checked in code. */
 export function ttlSeconds(epochMs: number): number {
   return Math.ceil(epochMs / 1000);

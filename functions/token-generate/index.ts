@@ -49,7 +49,7 @@ const lambdaHandler = async (event: JsonEvent, context: Context) => {
     ...keys,
     brand: body.brand,
     identifierType: opened.identifier.type,
-    identifier: maskIdentifier(opened.identifier.type, opened.identifier.value),
+    identifier: maskIdentifier(opened.identifier),
   });
   return authResponse({ token: opened.token, key: null, sessionId: opened.sessionId, role: 'VIEW' });
 };

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newSessionId } from '../../functions/domain/open-session';
+import { tableKeys } from '../../functions/shared/table-keys';
 import { ensureTable, localClients, startDynalite } from '../local/dynamo-local';
 
 export interface BenchRequest {
@@ -91,7 +92,7 @@ async function startBareDynalite(): Promise<E2eServer> {
     method: 'POST',
     path: '/',
     headers,
-    body: JSON.stringify({ TableName: TABLE, Item: { pk: { S: `OTPCOUNT#bench#${i}` }, count: { N: '1' }, windowEnd: { N: String(Date.now()) } } }),
+    body: JSON.stringify({ TableName: TABLE, Item: { pk: { S: tableKeys.counter(`bench#${i}`) }, count: { N: '1' }, windowEnd: { N: String(Date.now()) } } }),
   }));
   return { url: dynamo.endpoint, requests };
 }

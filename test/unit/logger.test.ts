@@ -1,4 +1,6 @@
-import { maskEmail, maskIdentifier, maskPhone } from '../../functions/shared/logger';
+import type { Channel } from '../../functions/domain/brand-config';
+import type { IdentifierType } from '../../functions/domain/identifiers';
+import { maskDestination, maskEmail, maskIdentifier, maskPhone } from '../../functions/shared/logger';
 
 describe('maskPhone', () => {
   it('keeps the country and area code and the last two digits', () => {
@@ -40,16 +42,26 @@ describe('maskEmail', () => {
   });
 });
 
-describe('maskIdentifier', () => {
-  it.each(['MOBILE', 'SMS', 'WHATSAPP', 'ZALO'])('masks a %s destination as a phone number', (type) => {
-    expect(maskIdentifier(type, '+18767431754')).toBe('+1876*****54');
+describe('maskDestination', () => {
+  it.each<Channel>(['SMS', 'WHATSAPP', 'ZALO'])('masks a %s destination as a phone number', (channel) => {
+    expect(maskDestination(channel, '+18767431754')).toBe('+1876*****54');
   });
 
   it('masks an EMAIL destination as an e-mail address', () => {
-    expect(maskIdentifier('EMAIL', 'jane@example.com')).toBe('j***@example.com');
+    expect(maskDestination('EMAIL', 'jane@example.com')).toBe('j***@example.com');
+  });
+});
+
+describe('maskIdentifier', () => {
+  it('masks a MOBILE identifier as a phone number', () => {
+    expect(maskIdentifier({ type: 'MOBILE', value: '+18767431754' })).toBe('+1876*****54');
   });
 
-  it.each(['USERNAME', 'EXTERNALID', 'anything'])('keeps only the length of a %s', (type) => {
-    expect(maskIdentifier(type, 'jane_doe')).toBe('<8 chars>');
+  it('masks an EMAIL identifier as an e-mail address', () => {
+    expect(maskIdentifier({ type: 'EMAIL', value: 'jane@example.com' })).toBe('j***@example.com');
+  });
+
+  it.each<IdentifierType>(['USERNAME', 'EXTERNALID'])('keeps only the length of a %s', (type) => {
+    expect(maskIdentifier({ type, value: 'jane_doe' })).toBe('<8 chars>');
   });
 });
