@@ -25,6 +25,9 @@ export interface MfaOtpStackProps extends StackProps {
 
 const API_BASE_PATH = ['auth', 'v1', 'mfa'] as const;
 
+/** The POST routes' functions, whose answers name an allowed origin (ALLOWED_ORIGINS) for browsers. */
+const JSON_ROUTE_FUNCTIONS: readonly FunctionName[] = ['token-generate', 'otp-generate', 'otp-validate'];
+
 const FUNCTION_DESCRIPTIONS: Record<FunctionName, string> = {
   authorizer: 'MFA OTP: authenticates Basic / Bearer callers (REQUEST authorizer)',
   'token-generate': 'MFA OTP: POST /auth/v1/mfa/token/generate',
@@ -121,7 +124,7 @@ export class MfaOtpStack extends Stack {
 
     this.configureSmsPreferences(config);
 
-    this.api = this.createApi(config);
+    this.api = this.createApi(config, removalPolicy);
     // The issuer is built from the API's ID, not api.url: that would make every function
     // depend on the stage, and the stage (through its deployment) on the functions.
     const issuer =
@@ -141,7 +144,7 @@ export class MfaOtpStack extends Stack {
       if (access.signingKey) bindSigningKey(functions[name], { key: this.tokenSigningKey, issuer }, access.signingKey);
       if (access.firstFactorSecrets) bindFirstFactorSecrets(functions[name], config.firstFactorSecretPrefix);
       if (access.otpDelivery) bindOtpDelivery(functions[name], { topic: this.otpTopic, topicKey: otpTopicKey });
-      if (name !== 'authorizer' && config.allowedOrigins.length > 0) {
+      if (JSON_ROUTE_FUNCTIONS.includes(name) && config.allowedOrigins.length > 0) {
         functions[name].fn.addEnvironment('ALLOWED_ORIGINS', config.allowedOrigins.join(','));
       }
     }
@@ -206,11 +209,8 @@ export class MfaOtpStack extends Stack {
     });
   }
 
-  private createApi(config: StackConfig): apigw.RestApi {
-    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
-      retention: config.logRetention,
-      removalPolicy: config.stage === 'prod' ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY,
-    });
+  private createApi(config: StackConfig, removalPolicy: RemovalPolicy): apigw.RestApi {
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: config.logRetention, removalPolicy });
     const F = apigw.AccessLogField;
     const accessLogFormat = apigw.AccessLogFormat.custom(
       JSON.stringify({

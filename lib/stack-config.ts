@@ -29,24 +29,6 @@ export interface StackConfig {
   readonly logRetention: RetentionDays;
 }
 
-/** The context keys, in one place so that docs/deploy.md and the parser agree. */
-export const CONTEXT_KEYS = [
-  'stage',
-  'account',
-  'region',
-  'smsSenderId',
-  'allowedOrigins',
-  'smsMonthlySpendLimitUsd',
-  'alarmEmail',
-  'throttleRateLimit',
-  'throttleBurstLimit',
-  'authorizerCacheTtlSeconds',
-  'wafRateLimitPerIp',
-  'wafBlockedAlarmThreshold',
-  'tokenIssuer',
-  'firstFactorSecretPrefix',
-  'logRetentionDays',
-] as const;
 
 const LOG_RETENTION_DEFAULT_DAYS: Record<Stage, number> = { dev: 30, prod: 365 };
 
@@ -93,6 +75,9 @@ const contextSchema = z.object({
     .refine((days) => (Object.values(RetentionDays) as number[]).includes(days), 'one of the CloudWatch Logs retention periods')
     .optional(),
 });
+
+/** The context keys, the schema's own, so that docs/deploy.md and the parser agree. */
+export const CONTEXT_KEYS = contextSchema.keyof().options;
 
 /** A context value synth cannot go on with; bin/app.ts prints its message alone. */
 export class InvalidContextError extends Error {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { FUNCTION_NAMES } from '../lib/permissions';
 import { applyLocalEnvironment } from './local/local-env';
 import { LOCAL_TABLE_NAME } from './local/local-stack-defaults';
 import { lambdaContext } from './local/lambda-context';
 import { localSettings } from './local/local-settings';
 
-const FUNCTIONS = ['authorizer', 'otp-generate', 'otp-validate', 'token-generate', 'jwks'];
-const USAGE = `Usage: npm run invoke -- <${FUNCTIONS.join('|')}> <event.json> [--set field=value]... [--header Name=value]...
+const USAGE = `Usage: npm run invoke -- <${FUNCTION_NAMES.join('|')}> <event.json> [--set field=value]... [--header Name=value]...
 Runs one handler with an API Gateway event file against the local stack (start it with npm start).
 --set replaces a field of the event's JSON body, e.g. --set sessionId=P-...
 --header sets a request header (Name=value or "Name: value"), e.g. --header "Authorization: Basic ..." for the authorizer.
@@ -46,7 +46,7 @@ function withChanges(event: Record<string, unknown>, fields: [string, string][],
 /** `sam local invoke` without Docker: the handler Lambda runs, with an event file. */
 async function main(argv: string[]): Promise<void> {
   const [name, eventFile, ...rest] = argv;
-  if (!name || !eventFile || !FUNCTIONS.includes(name)) throw new Error(USAGE);
+  if (!name || !eventFile || !(FUNCTION_NAMES as readonly string[]).includes(name)) throw new Error(USAGE);
   const fields: [string, string][] = [];
   const headers: [string, string][] = [];
   for (let i = 0; i < rest.length; i += 2) {

@@ -29,7 +29,7 @@ const EXPECTED_ENV: Record<FunctionName, string[]> = {
   'token-generate': ['TABLE_NAME', ...TOKEN_ENV, 'ALLOWED_ORIGINS'],
   'otp-generate': ['TABLE_NAME', 'OTP_PEPPER_SECRET_ARN', 'OTP_SENDER', 'OTP_TOPIC_ARN', 'ALLOWED_ORIGINS'],
   'otp-validate': ['TABLE_NAME', 'OTP_PEPPER_SECRET_ARN', ...TOKEN_ENV, 'ALLOWED_ORIGINS'],
-  jwks: [...TOKEN_ENV, 'ALLOWED_ORIGINS'],
+  jwks: TOKEN_ENV,
 };
 
 const POST_ROUTES = ['POST /auth/v1/mfa/token/generate', 'POST /auth/v1/mfa/otp/generate', 'POST /auth/v1/mfa/otp/validate'];
