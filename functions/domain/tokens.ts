@@ -65,9 +65,14 @@ function claimsFor(
   };
 }
 
-/** The token otp/validate answers with: role USER, valid 15 minutes. */
-export function issueUserToken(issuer: TokenIssuer, subject: TokenSubject, issuedAtMs: number): Promise<string> {
-  return issuer.signer.sign(claimsFor(issuer, subject, issuedAtMs, 'USER', (iat) => iat + USER_TOKEN_TTL_SECONDS));
+/** The token otp/validate answers with (role USER, valid 15 minutes), and the claims it signed. */
+export async function issueUserToken(
+  issuer: TokenIssuer,
+  subject: TokenSubject,
+  issuedAtMs: number,
+): Promise<{ token: string; claims: IssuedTokenClaims }> {
+  const claims = claimsFor(issuer, subject, issuedAtMs, 'USER', (iat) => iat + USER_TOKEN_TTL_SECONDS);
+  return { token: await issuer.signer.sign(claims), claims };
 }
 
 /** The token token/generate answers with: role VIEW, valid as long as the MFA session. */

@@ -1,4 +1,3 @@
-import { decodeJwt } from 'jose';
 import {
   InvalidOtpError,
   OtpExpiredError,
@@ -12,7 +11,7 @@ import { assertBeforeDeadline } from './deadline';
 import { digestsEqual } from './digests';
 import type { OtpRecord, Session, ValidateOtpStore } from './ports';
 import { assertSessionFor, sessionIdentifier, type SessionClaim } from './session-checks';
-import { issueUserToken, newRefreshKey, type IssuedTokenClaims, type TokenIssuer } from './tokens';
+import { issueUserToken, newRefreshKey, type TokenIssuer } from './tokens';
 
 /**
  * How long a refresh key stays valid. The spec leaves it to us: 30 days is the usual
@@ -147,11 +146,10 @@ async function consume(
   otpHash: string,
   now: number,
 ): Promise<{ token: string; refreshKey: string } | undefined> {
-  const token = await issueUserToken(deps.tokens, subject, now);
+  const { token, claims } = await issueUserToken(deps.tokens, subject, now);
   // Signing may have taken the time there was.
   assertBeforeDeadline(deps.deadline, deps.now);
   // The refresh key names its subject exactly as the token does.
-  const claims = decodeJwt(token) as IssuedTokenClaims;
   const refresh = (deps.newRefreshKey ?? newRefreshKey)();
   const record = {
     digest: refresh.digest,

@@ -35,7 +35,7 @@ describe('tokens', () => {
 
   describe('issueUserToken', () => {
     it('carries the USER claims for the customer, device and brand', async () => {
-      const token = await issueUserToken(issuer, subject, NOW_MS);
+      const { token } = await issueUserToken(issuer, subject, NOW_MS);
 
       expect(decodeJwt(token)).toEqual({
         iss: 'mfa-otp',
@@ -50,8 +50,14 @@ describe('tokens', () => {
       });
     });
 
+    it('returns the claims it signed, for the refresh key to name the same subject', async () => {
+      const { token, claims } = await issueUserToken(issuer, subject, NOW_MS);
+
+      expect(claims).toEqual(decodeJwt(token));
+    });
+
     it('verifies with the signer published keys', async () => {
-      const token = await issueUserToken(issuer, subject, Date.now());
+      const { token } = await issueUserToken(issuer, subject, Date.now());
 
       const { payload } = await jwtVerify(token, createLocalJWKSet(await signer.publicJwks()), {
         issuer: 'mfa-otp',
@@ -64,7 +70,8 @@ describe('tokens', () => {
     it('uses a fresh UUID v4 as jti when no id source is given', async () => {
       const { newId: _unused, ...withoutId } = issuer;
 
-      const [a, b] = await Promise.all([issueUserToken(withoutId, subject, NOW_MS), issueUserToken(withoutId, subject, NOW_MS)]);
+      const a = (await issueUserToken(withoutId, subject, NOW_MS)).token;
+      const b = (await issueUserToken(withoutId, subject, NOW_MS)).token;
 
       const uuidV4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
       expect(decodeJwt(a).jti).toMatch(uuidV4);
