@@ -1,6 +1,7 @@
 import { decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ServiceUnavailableError, UnauthorizedError } from '../shared/errors';
 import type { Principal } from './credentials';
+import { CLOCK_TOLERANCE_SECONDS, PUBLISHED_KEY_ALGORITHMS } from './published-keys';
 
 /** A brand's OAuth authorization server, as registered with `brand put --oauth-*`. */
 export interface OAuthIssuer {
@@ -16,8 +17,6 @@ export interface BearerDeps {
   keySet(jwksUrl: string): JWTVerifyGetKey;
 }
 
-const ALGORITHMS = ['RS256', 'ES256'];
-
 /**
  * The longest `iss` looked up. The lookup keys a DynamoDB item by it, and a key over
  * DynamoDB's 2048 bytes is a ValidationException: an unsigned token with a long `iss`
@@ -30,7 +29,6 @@ const isLookupKey = (issuer: unknown): issuer is string =>
 
 /** A scope as RFC 6749 writes one: no whitespace, which would split it in two downstream. */
 const SCOPE_TOKEN = /^\S+$/;
-const CLOCK_TOLERANCE_SECONDS = 5;
 
 /**
  * Verifies an OAuth access token (JWT) of a brand's own authorization server: the
@@ -50,7 +48,7 @@ export async function verifyBearer(token: string, deps: BearerDeps): Promise<Pri
     const { payload } = await jwtVerify(token, deps.keySet(registered.jwksUrl), {
       issuer: registered.issuer,
       audience: registered.audience,
-      algorithms: ALGORITHMS,
+      algorithms: PUBLISHED_KEY_ALGORITHMS,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
       requiredClaims: ['exp', 'sub'],
     });

@@ -2,7 +2,7 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import * as z from 'zod/mini';
 import { InvalidBrandConfigError } from '../shared/errors';
 import { MAX_ISSUER_BYTES } from './bearer-token';
-import { CHANNELS, FALLBACK_CHANNELS, isTrustedKeySetUrl, MAX_OTP_LENGTH } from './brand-config';
+import { CHANNELS, FALLBACK_CHANNELS, isTrustedKeySetUrl, MAX_OTP_LENGTH, MIN_HS256_SECRET_LENGTH } from './brand-config';
 
 /*
  * How a brand configuration is checked before it is written (admin CLI). The handlers only
@@ -25,7 +25,7 @@ const keySetUrl = z.url().check(
 
 const firstFactorSchema = z.object({
   /** HS256: the shared secret itself (local development) ... */
-  hs256Secret: z.optional(z.string().check(z.minLength(32))),
+  hs256Secret: z.optional(z.string().check(z.minLength(MIN_HS256_SECRET_LENGTH))),
   /** ... or the ARN or name of the Secrets Manager secret holding it (AWS). */
   hs256SecretRef: z.optional(z.string().check(z.minLength(1))),
   /** RS256 / ES256: where the brand publishes its keys. */

@@ -9,6 +9,9 @@ export type Channel = (typeof CHANNELS)[number];
 export const FALLBACK_CHANNELS = ['SMS'] as const;
 export type FallbackChannel = (typeof FALLBACK_CHANNELS)[number];
 
+/** The shortest HS256 first-factor secret, inline or in Secrets Manager: RFC 7518 §3.2 wants 256 bits. */
+export const MIN_HS256_SECRET_LENGTH = 32;
+
 /** The longest OTP a brand may set (`otpLength`), and so the longest a validation reads. */
 export const MAX_OTP_LENGTH = 10;
 

@@ -2,7 +2,7 @@ import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload, typ
 import { AuthorizedTokenError, ServiceUnavailableError } from '../shared/errors';
 import { brandKey, type BrandConfig } from './brand-config';
 import { identifierKey, parseIdentifierType, type Identifier, type IdentifierType } from './identifiers';
-import { isKeySelectionError } from './key-selection';
+import { CLOCK_TOLERANCE_SECONDS, isKeySelectionError, PUBLISHED_KEY_ALGORITHMS } from './published-keys';
 
 /*
  * The first-factor token contract (the `authorizedToken` of token/generate).
@@ -46,7 +46,6 @@ export interface ExpectedSubject {
   deviceId: string;
 }
 
-const CLOCK_TOLERANCE_SECONDS = 5;
 const REQUIRED_CLAIMS = ['exp', 'idv', 'dev', 'org'];
 
 export type RefusalReason =
@@ -133,7 +132,7 @@ async function verifySignature(token: string, config: FirstFactorConfig, deps: F
   }
   if (config.jwksUrl) {
     const getKey = resolveRemoteKey(deps.jwks(config.jwksUrl));
-    const { payload } = await jwtVerify(token, getKey, { ...options, algorithms: ['RS256', 'ES256'] });
+    const { payload } = await jwtVerify(token, getKey, { ...options, algorithms: PUBLISHED_KEY_ALGORITHMS });
     return payload;
   }
   throw new TokenRefusedError('not_configured');

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { parseEnvironment } from './environment';
-import { METRICS_NAMESPACE, SDK_DEFAULTS, SERVICE_NAME } from './service-defaults';
+import { METRICS_NAMESPACE, MIN_PEPPER_LENGTH, SDK_DEFAULTS, SERVICE_NAME } from './service-defaults';
 
 const positiveInt = z.coerce.number().check(z.int(), z.positive());
 
@@ -16,7 +16,7 @@ const configSchema = z.object({
   OUTBOX_FILE: z._default(z.string().check(z.minLength(1)), '.local/outbox.jsonl'),
   /** The OTP pepper: a Secrets Manager secret on AWS, or the value itself locally. */
   OTP_PEPPER_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
-  OTP_PEPPER: z.optional(z.string().check(z.minLength(16))),
+  OTP_PEPPER: z.optional(z.string().check(z.minLength(MIN_PEPPER_LENGTH))),
   /** `kms` on AWS (TOKEN_KMS_KEY_ID); `local` keeps a P-256 key in TOKEN_LOCAL_KEY_FILE. */
   TOKEN_SIGNER: z._default(z.enum(['kms', 'local']), 'kms'),
   TOKEN_KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),

@@ -1,16 +1,15 @@
+import { MIN_HS256_SECRET_LENGTH } from '../domain/brand-config';
 import type { FirstFactorKeys } from '../domain/first-factor';
 import { remoteKeySet } from './remote-key-sets';
 import { secrets } from './secrets';
 
 const SECRET_MAX_AGE_SECONDS = 300;
-// The brand config schema asks the same of an inline secret; RFC 7518 §3.2 wants 256 bits.
-const MIN_SECRET_LENGTH = 32;
 
 /** Reads an HS256 secret from Secrets Manager (ARN or name), cached for five minutes. */
 async function hs256Secret(ref: string): Promise<string> {
   const secret = await secrets.get(ref, { maxAge: SECRET_MAX_AGE_SECONDS });
-  if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
-    throw new Error(`First-factor secret must be a string of at least ${MIN_SECRET_LENGTH} characters`);
+  if (typeof secret !== 'string' || secret.length < MIN_HS256_SECRET_LENGTH) {
+    throw new Error(`First-factor secret must be a string of at least ${MIN_HS256_SECRET_LENGTH} characters`);
   }
   return secret;
 }

@@ -2,6 +2,7 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { secretsManager } from './aws-clients';
 import { cachedUntilFailure } from './cached-promise';
 import { config, requireSetting } from './config';
+import { MIN_PEPPER_LENGTH } from './service-defaults';
 
 // Checked when a function that hashes OTPs loads, not on its first request.
 const secretArn = config.OTP_PEPPER === undefined ? requireSetting('OTP_PEPPER_SECRET_ARN') : undefined;
@@ -14,7 +15,7 @@ const secretArn = config.OTP_PEPPER === undefined ? requireSetting('OTP_PEPPER_S
 async function load(): Promise<string> {
   if (config.OTP_PEPPER) return config.OTP_PEPPER;
   const { SecretString: value } = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretArn }));
-  if (typeof value !== 'string' || value.length < 16) throw new Error('OTP pepper secret is empty or too short');
+  if (typeof value !== 'string' || value.length < MIN_PEPPER_LENGTH) throw new Error('OTP pepper secret is empty or too short');
   return value;
 }
 

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import { isTrustedKeySetUrl } from '../domain/brand-config';
-import { isKeySelectionError } from '../domain/key-selection';
+import { isKeySelectionError } from '../domain/published-keys';
 import { ServiceUnavailableError } from './errors';
 
 const JWKS_TIMEOUT_MS = 2000;

@@ -7,6 +7,9 @@
 export const SERVICE_NAME = 'mfa-otp';
 export const METRICS_NAMESPACE = 'MfaOtp';
 
+/** The shortest OTP pepper the functions accept, read from Secrets Manager or OTP_PEPPER; the stack generates 64 characters. */
+export const MIN_PEPPER_LENGTH = 16;
+
 /** The AWS SDK clients' limits (functions/shared/aws-clients.ts). */
 export const SDK_DEFAULTS = { connectTimeoutMs: 1000, requestTimeoutMs: 3000, maxAttempts: 3 } as const;
 
