@@ -111,15 +111,10 @@ export function xrayMiddleware(options: CallOptions) {
   return <Output extends MetadataBearer>(next: BuildHandler<object, Output>, context: HandlerExecutionContext) =>
     async (args: BuildHandlerArguments<object>) => {
       const trace = options.trace();
-      if (!trace) return next(args);
-      const request = args.request as { headers?: Record<string, string> };
-      if (!trace.sampled) {
-        // The decision travels on, as the X-Ray SDK passes it: a callee that traces (an SNS
-        // topic with active tracing) does not start a trace of its own for this request.
-        if (request.headers) request.headers['X-Amzn-Trace-Id'] = `Root=${trace.root};Parent=${trace.parent};Sampled=0${trace.extra}`;
-        return next(args);
-      }
+      // Unsampled: the SDK's recursion-detection middleware passes the invocation's own header (Sampled=0) on.
+      if (!trace?.sampled) return next(args);
       const id = newId();
+      const request = args.request as { headers?: Record<string, string> };
       if (request.headers) request.headers['X-Amzn-Trace-Id'] = `Root=${trace.root};Parent=${id};Sampled=1${trace.extra}`;
       const start = options.now();
       const write = (metadata: MetadataBearer['$metadata'] | undefined, error?: unknown) => {

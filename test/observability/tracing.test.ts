@@ -138,20 +138,15 @@ describe('xrayMiddleware', () => {
     expect(sent[0]?.cause?.exceptions[0]?.message).toBe('Invalid parameter: PhoneNumber +1876*****54');
   });
 
-  it('writes nothing and leaves the header alone when there is no trace', async () => {
-    const { sent, header, result } = await runCall({ trace: undefined, outcome: { output: { $metadata: { httpStatusCode: 200 } } } });
+  it.each([
+    ['the invocation is not sampled', { ...SAMPLED, sampled: false }],
+    ['there is no trace', undefined],
+  ])('writes nothing and leaves the header alone when %s', async (_label, trace) => {
+    const { sent, header, result } = await runCall({ trace, outcome: { output: { $metadata: { httpStatusCode: 200 } } } });
 
     expect(result).toHaveProperty('value');
     expect(sent).toEqual([]);
     expect(header).toBeUndefined();
-  });
-
-  it('writes nothing and passes the decision not to sample on when the invocation is not sampled', async () => {
-    const { sent, header, result } = await runCall({ trace: { ...SAMPLED, sampled: false }, outcome: { output: { $metadata: { httpStatusCode: 200 } } } });
-
-    expect(result).toHaveProperty('value');
-    expect(sent).toEqual([]);
-    expect(header).toBe(`Root=${ROOT};Parent=${PARENT};Sampled=0;Lineage=a87bd80c:0`);
   });
 
   it('throws the call\'s own error even when that error cannot be described', async () => {
