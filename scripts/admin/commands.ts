@@ -177,16 +177,58 @@ function clearable(value: string | undefined): string | null | undefined {
 
 /**
  * The given fields over a stored object: none (null) removes a field, and a field not
- * given keeps its value. Undefined when no field was given, so the object stays as stored.
+ * given keeps its value. Undefined when that changes nothing (no field given, or only
+ * removals from an object that is not there), so the object stays as stored.
  */
 function mergeFields(stored: unknown, given: Record<string, string | null | undefined>): Record<string, unknown> | undefined {
-  if (Object.values(given).every((value) => value === undefined)) return undefined;
-  const merged: Record<string, unknown> = { ...(typeof stored === 'object' && stored !== null ? stored : {}) };
+  const base = typeof stored === 'object' && stored !== null ? stored : undefined;
+  if (Object.values(given).every((value) => value === undefined || (value === null && !base))) return undefined;
+  const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(given)) {
     if (value === null) delete merged[key];
     else if (value !== undefined) merged[key] = value;
   }
   return merged;
+}
+
+/**
+ * The brand's first factor after the options. Its key (an HS256 secret, by value or by
+ * reference, and a JWKS URL) is the key options given, as a whole: a secret given to a
+ * brand that used a JWKS URL stops the key set being trusted, and a brand keeps both only
+ * when both are given. The issuer and audience stay checked, a rotated secret too, until
+ * given anew or set to none.
+ */
+function firstFactorChange(values: Values, stored: unknown): Record<string, unknown> | undefined {
+  const key = {
+    hs256Secret: clearable(values['first-factor-hs256-secret']),
+    hs256SecretRef: clearable(values['first-factor-hs256-secret-ref']),
+    jwksUrl: clearable(values['first-factor-jwks-url']),
+  };
+  if (typeof key.hs256Secret === 'string' && typeof key.hs256SecretRef === 'string') {
+    throw new AdminUsageError('One HS256 secret: --first-factor-hs256-secret or --first-factor-hs256-secret-ref, not both');
+  }
+  const keyGiven = Object.values(key).some((value) => value !== undefined);
+  return mergeFields(stored, {
+    ...(keyGiven ? { hs256Secret: key.hs256Secret ?? null, hs256SecretRef: key.hs256SecretRef ?? null, jwksUrl: key.jwksUrl ?? null } : {}),
+    issuer: clearable(values['first-factor-issuer']),
+    audience: clearable(values['first-factor-audience']),
+  });
+}
+
+/**
+ * The brand's OAuth issuer after the options: none (null) removes it; a new issuer comes
+ * with its own audience and key set, nothing of the old one's kept; the same issuer's
+ * audience or key set changes alone.
+ */
+function oauthChange(values: Values, stored: unknown): Record<string, unknown> | null | undefined {
+  const given = {
+    issuer: clearable(values['oauth-issuer']),
+    audience: clearable(values['oauth-audience']),
+    jwksUrl: clearable(values['oauth-jwks-url']),
+  };
+  if (given.issuer === null) return null;
+  const storedIssuer = (stored as { issuer?: unknown } | undefined)?.issuer;
+  return mergeFields(given.issuer !== undefined && given.issuer !== storedIssuer ? undefined : stored, given);
 }
 
 /** Maps a value that was given; none (null) and not given (undefined) pass as they are. */
@@ -225,28 +267,10 @@ export async function putBrand(values: Values, deps: AdminDeps): Promise<BrandCo
   };
   const templates = parseTemplates(values.template);
   if (templates) changes.templates = { ...((current.templates as object) ?? {}), ...templates };
-  // Field by field over what is stored: rotating a secret keeps the issuer and audience checked.
-  const hs256Secret = clearable(values['first-factor-hs256-secret']);
-  const hs256SecretRef = clearable(values['first-factor-hs256-secret-ref']);
-  const firstFactor = mergeFields(current.firstFactor, {
-    // One HS256 secret in either form: giving one form replaces the other.
-    hs256Secret: hs256Secret === undefined && hs256SecretRef !== undefined ? null : hs256Secret,
-    hs256SecretRef: hs256SecretRef === undefined && hs256Secret !== undefined ? null : hs256SecretRef,
-    jwksUrl: clearable(values['first-factor-jwks-url']),
-    issuer: clearable(values['first-factor-issuer']),
-    audience: clearable(values['first-factor-audience']),
-  });
+  const firstFactor = firstFactorChange(values, current.firstFactor);
   if (firstFactor) changes.firstFactor = firstFactor;
-  if (clearable(values['oauth-issuer']) === null) {
-    changes.oauth = null;
-  } else {
-    const oauth = mergeFields(current.oauth, {
-      issuer: values['oauth-issuer'],
-      audience: values['oauth-audience'],
-      jwksUrl: values['oauth-jwks-url'],
-    });
-    if (oauth) changes.oauth = oauth;
-  }
+  const oauth = oauthChange(values, current.oauth);
+  if (oauth !== undefined) changes.oauth = oauth;
   const merged: Record<string, unknown> = { ...current, ...withoutUndefined(changes) };
   // These are absent rather than null when unset: none removes them.
   for (const key of CLEARED_BY_NONE) if (merged[key] === null) delete merged[key];

@@ -265,6 +265,17 @@ describe('admin brand put --oauth-*', () => {
     expect(await store.getOAuthIssuer(issuer)).toEqual({ brand, issuer, audience: 'mfa-api-v2', jwksUrl: `${issuer}/jwks.json` });
   });
 
+  it("takes a new issuer with its own audience and key set, keeping nothing of the old one's", async () => {
+    const [before, after] = [issuerUrl(), issuerUrl()];
+    const brand = await brandPut(...oauth(before));
+
+    const error = await refusal('brand', 'put', '--brand', brand, '--oauth-issuer', after);
+
+    expect(error.message).toMatch(/^Invalid brand configuration: oauth\.audience/);
+    expect((await store.getOAuthIssuer(before))?.brand).toBe(brand);
+    expect(await store.getOAuthIssuer(after)).toBeUndefined();
+  });
+
   it("refuses another brand's issuer and leaves its registration alone", async () => {
     const issuer = issuerUrl();
     const owner = await brandPut(...oauth(issuer));
@@ -299,6 +310,34 @@ describe('admin brand put --first-factor-*', () => {
       issuer: 'brand-login',
       audience: 'mfa-otp',
     });
+  });
+
+  it('stops trusting the key set of a brand that switches to HS256, and keeps its issuer checked', async () => {
+    const brand = await brandPut('--first-factor-jwks-url', 'https://login.example.com/jwks.json', ...checks);
+
+    await admin('brand', 'put', '--brand', brand, '--first-factor-hs256-secret', secretA);
+
+    expect((await store.getBrandConfig(brand))?.firstFactor).toEqual({ hs256Secret: secretA, issuer: 'brand-login', audience: 'mfa-otp' });
+  });
+
+  it('keeps both keys when both are given', async () => {
+    const brand = await brandPut('--first-factor-hs256-secret', secretA, '--first-factor-jwks-url', 'https://login.example.com/jwks.json', ...checks);
+
+    expect((await store.getBrandConfig(brand))?.firstFactor).toMatchObject({ hs256Secret: secretA, jwksUrl: 'https://login.example.com/jwks.json' });
+  });
+
+  it('refuses an HS256 secret given both by value and by reference', async () => {
+    const error = await refusal('brand', 'put', '--brand', uniqueBrand('adm'), '--first-factor-hs256-secret', secretA, '--first-factor-hs256-secret-ref', 'mfa-otp/dev/first-factor/acme');
+
+    expect(error.message).toBe('One HS256 secret: --first-factor-hs256-secret or --first-factor-hs256-secret-ref, not both');
+  });
+
+  it('changes nothing when it clears a field of a first factor the brand does not have', async () => {
+    const brand = await brandPut('--otp-length', '8');
+
+    await admin('brand', 'put', '--brand', brand, '--first-factor-audience', 'none');
+
+    expect(await store.getBrandConfig(brand)).not.toHaveProperty('firstFactor');
   });
 
   it('stops checking a field set to none, and refuses to leave no key at all', async () => {
