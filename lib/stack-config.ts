@@ -29,7 +29,6 @@ export interface StackConfig {
   readonly logRetention: RetentionDays;
 }
 
-
 const LOG_RETENTION_DEFAULT_DAYS: Record<Stage, number> = { dev: 30, prod: 365 };
 
 const positiveInt = z.coerce.number().int().positive();

@@ -6,6 +6,7 @@ import { handler as validateHandler } from '../../functions/otp-validate';
 import { documentClient } from '../../functions/shared/aws-clients';
 import { DynamoStore } from '../../functions/shared/dynamo-store';
 import { ROUTE_OPTIONS } from '../../functions/shared/route-options';
+import { logger } from '../../functions/shared/logger';
 import { tokenSigner } from '../../functions/shared/token-signer';
 import { lambdaContext } from '../../scripts/local/lambda-context';
 import { apiEvent } from '../support/api-events';
@@ -127,6 +128,13 @@ describe('a route whose dependency does not answer within the function timeout',
         .filter((record) => record.message === 'OTP sent');
     let releaseLate = () => undefined as void;
     const lateGate = new Promise<void>((resolve) => (releaseLate = resolve));
+    let lateLogged = () => undefined as void;
+    const lateLine = new Promise<void>((resolve) => (lateLogged = resolve));
+    const info = logger.info.bind(logger) as (...args: unknown[]) => void;
+    jest.spyOn(logger, 'info').mockImplementation((...args: unknown[]) => {
+      info(...args);
+      if (args[0] === 'OTP sent') lateLogged();
+    });
     sns
       .on(PublishCommand)
       .callsFakeOnce(async () => {
@@ -136,7 +144,7 @@ describe('a route whose dependency does not answer within the function timeout',
       // The next request's publish lets the late one through and waits until it has logged.
       .callsFake(async () => {
         releaseLate();
-        for (let wait = 0; sentLines().length === 0 && wait < 100; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+        await lateLine;
         return { MessageId: 'next' };
       });
     const lateEvent = apiEvent({ body: generateBody(late), caller: { brand: late.brand.brand } });

@@ -97,9 +97,11 @@ describe('a cached authorizer answer for a bearer token', () => {
     handedOver.push(token);
 
     const first = await post(token);
+    const calls = authorize.mock.calls.length;
     jest.spyOn(Date, 'now').mockReturnValue(now + 50_000);
     const cached = await post(token);
 
     expect([first.status, cached.status]).toEqual([200, 200]);
+    expect(authorize.mock.calls.length).toBe(calls);
   });
 });

@@ -1,10 +1,22 @@
 import { App } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { readStackConfig } from '../../lib/stack-config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONTEXT_KEYS, readStackConfig } from '../../lib/stack-config';
 
 function read(context: Record<string, unknown>) {
   return readStackConfig(new App({ context }).node);
 }
+
+describe('CONTEXT_KEYS', () => {
+  it('are each documented in the context table of docs/deploy.md', () => {
+    const deployGuide = readFileSync(join(__dirname, '../../docs/deploy.md'), 'utf8');
+    // The first cell of each table row: one key, or a few (`account`, `region`).
+    const documented = deployGuide.split('\n').map((line) => /^\| ([^|]+) \|/.exec(line)?.[1] ?? '');
+
+    expect(CONTEXT_KEYS.filter((key) => !documented.some((cell) => cell.includes(`\`${key}\``)))).toEqual([]);
+  });
+});
 
 describe('readStackConfig', () => {
   it('defaults to a dev stage with the documented limits when no context is given', () => {

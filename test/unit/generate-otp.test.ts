@@ -492,12 +492,15 @@ describe('generateOtp', () => {
       const { store, sender, deps, request } = setup();
       jest.spyOn(store, 'saveOtp').mockResolvedValueOnce(false);
       const discardOtp = jest.spyOn(store, 'discardOtp');
+      const observed: unknown[] = [];
+      deps.observe = (event) => observed.push(event);
 
       await expect(generateOtp(deps, request)).rejects.toBeInstanceOf(InvalidSessionError);
 
       expect(discardOtp).not.toHaveBeenCalled();
       expect(sender.sent).toHaveLength(1);
       expect(store.counters.get(KEY)?.count).toBe(1);
+      expect(observed).toEqual([{ outcome: 'generated', brand: 'acme', channel: 'SMS', country: 'JM' }]);
     });
 
     it('refunds when the session closed before the OTP could be stored and the publish failed too', async () => {
