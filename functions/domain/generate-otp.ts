@@ -148,18 +148,16 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
   // The earlier OTP it replaced is gone with it: putting that back safely would need to
   // know it was delivered, and two failed resends at once could otherwise revive each other's.
   const mayBeStored = saved.status === 'rejected' || saved.value;
-  const discarded = mayBeStored
-    ? await deps.store.discardOtp(request.sessionId, hash).catch((error: unknown) => {
-        deps.onCleanupFailure?.('discard-otp', error);
-        return undefined;
-      })
-    : 'never-stored';
+  // Whether no one can have guessed at the OTP: it was live from its write until this
+  // removal, and one found gone may have been tried or consumed first.
+  const unguessed = mayBeStored
+    ? (await deps.store.discardOtp(request.sessionId, hash).catch((error: unknown) => deps.onCleanupFailure?.('discard-otp', error))) ===
+      'untried'
+    : true;
   // The customer keeps the allowance only when nothing was sent, or a failing OTP write
-  // would let every request send one more SMS for free; and only for an OTP no one can
-  // have guessed at: it was live from its write until the discard, and a guess judged
-  // then must cost its take, or a send that always fails (an opted-out number) would give
-  // unlimited guesses. An OTP found gone may have been tried or consumed first.
-  if (limit && sent.status === 'rejected' && (discarded === 'untried' || discarded === 'never-stored')) await giveBack();
+  // would let every request send one more SMS for free; and only for an unguessed OTP, or a
+  // send that always fails (an opted-out number) would give unlimited guesses.
+  if (limit && sent.status === 'rejected' && unguessed) await giveBack();
   if (sent.status === 'rejected') throw sent.reason;
   if (saved.status === 'rejected') throw saved.reason;
   throw new InvalidSessionError();
