@@ -5,7 +5,7 @@ import {
   UserNotFoundError,
 } from '../shared/errors';
 import type { BrandConfig, Channel, FallbackChannel } from './brand-config';
-import type { Identifier } from './identifiers';
+import { isAllowedNumber, type Identifier } from './identifiers';
 import type { Customer, OtpMessage } from './ports';
 
 export interface Delivery {
@@ -43,9 +43,12 @@ function destinationOf(
   if (identifier.type === 'MOBILE' || identifier.type === 'EMAIL') return { kind: identifier.type, value: identifier.value };
   if (identifier.type === 'EXTERNALID' && !config.externalIdLoginEnabled) throw new ExternalIdLoginDisabledError();
   if (!customer) throw new UserNotFoundError();
+  // A number of a country the brand does not send to is no contact: stored before the brand
+  // limited its countries, or written by hand.
+  const mobile = customer.mobile && isAllowedNumber(customer.mobile, config) ? customer.mobile : undefined;
   const preferEmail = config.otpSendForExternalId === 'EMAIL';
-  const first = preferEmail ? customer.email : customer.mobile;
-  const second = preferEmail ? customer.mobile : customer.email;
+  const first = preferEmail ? customer.email : mobile;
+  const second = preferEmail ? mobile : customer.email;
   if (first) return { kind: preferEmail ? 'EMAIL' : 'MOBILE', value: first };
   if (second) return { kind: preferEmail ? 'MOBILE' : 'EMAIL', value: second };
   throw new NoDestinationError();

@@ -123,6 +123,18 @@ describe('threat model', () => {
       expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
       expect(await counterItem(fixture.brand.brand, '+447911123456')).toBeUndefined();
     });
+
+    it("sends nothing and counts nothing for a customer's stored number outside the brand allowed countries", async () => {
+      const fixture = await otpFixture({ brand: { allowedCountries: ['US'] }, session: { identifierType: 'USERNAME', identifierValue: 'jane' } });
+      // Stored before the brand limited its countries, as customer put checks them now.
+      await store.putCustomer(fixture.brand.brand, { type: 'USERNAME', value: 'jane' }, { mobile: '+447911123456' });
+
+      const answer = await generate(otpGenerate, fixture);
+
+      expect(outcome(answer)).toEqual([400, 1540]);
+      expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+      expect(await counterItem(fixture.brand.brand, '+447911123456')).toBeUndefined();
+    });
   });
 
   describe('replay', () => {

@@ -72,6 +72,28 @@ describe('resolveDelivery', () => {
     );
   });
 
+  it("sends to the customer's email when the brand does not send to its mobile's country", () => {
+    const customer = { mobile: '+447911123456', email: 'jane@example.com' };
+
+    expect(resolveDelivery(username, brand({ allowedCountries: ['US'] }), customer, undefined, every)).toEqual({
+      channel: 'EMAIL',
+      to: 'jane@example.com',
+    });
+  });
+
+  it("refuses with 1540 a customer whose only contact is a number of a country the brand does not send to", () => {
+    expect(() => resolveDelivery(externalId, brand({ externalIdLoginEnabled: true, allowedCountries: ['US', 'CA'] }), { mobile: '+447911123456' }, undefined, every)).toThrow(
+      expect.objectContaining({ httpStatus: 400, code: 1540 }),
+    );
+  });
+
+  it("sends to the customer's mobile when its country is allowed", () => {
+    expect(resolveDelivery(username, brand({ allowedCountries: ['JM'] }), { mobile: '+18767431754' }, undefined, every)).toEqual({
+      channel: 'SMS',
+      to: '+18767431754',
+    });
+  });
+
   it('refuses a customer with neither mobile nor email with 1540', () => {
     expect(() => resolveDelivery(username, brand(), {}, undefined, every)).toThrow(
       expect.objectContaining({ httpStatus: 400, code: 1540 }),
