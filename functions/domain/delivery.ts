@@ -5,14 +5,18 @@ import {
   UserNotFoundError,
 } from '../shared/errors';
 import type { BrandConfig, Channel, FallbackChannel } from './brand-config';
-import { isAllowedNumber, type Identifier } from './identifiers';
+import { inAllowedCountries, numberCountry, type Identifier } from './identifiers';
 import type { Customer, OtpMessage } from './ports';
 
 export interface Delivery {
   channel: Channel;
   /** E.164 number or e-mail address: also what the rate limit counts. */
   to: string;
+  /** A number's country, where a parse already gave it (the request's own, or one checked against allowedCountries). */
+  country?: string;
 }
+
+type Address = { kind: 'MOBILE' | 'EMAIL'; value: string; country?: string };
 
 const DEFAULT_TEMPLATES: Record<Channel, string> = {
   SMS: '{otp} is your verification code. Do not share it with anyone.',
@@ -32,26 +36,28 @@ export function resolveDelivery(
   const address = destinationOf(identifier, config, customer);
   const channel = address.kind === 'EMAIL' ? 'EMAIL' : mobileChannel(config, fallback);
   if (!supports(channel)) throw new ChannelNotConfiguredError();
-  return { channel, to: address.value };
+  return { channel, to: address.value, ...(address.country ? { country: address.country } : {}) };
 }
+
+const mobileAddress = (value: string, country: string | undefined): Address => ({ kind: 'MOBILE', value, ...(country ? { country } : {}) });
 
 function destinationOf(
   identifier: Identifier,
   config: BrandConfig,
   customer: Customer | undefined,
-): { kind: 'MOBILE' | 'EMAIL'; value: string } {
-  if (identifier.type === 'MOBILE' || identifier.type === 'EMAIL') return { kind: identifier.type, value: identifier.value };
+): Address {
+  if (identifier.type === 'MOBILE') return mobileAddress(identifier.value, identifier.country);
+  if (identifier.type === 'EMAIL') return { kind: 'EMAIL', value: identifier.value };
   if (identifier.type === 'EXTERNALID' && !config.externalIdLoginEnabled) throw new ExternalIdLoginDisabledError();
   if (!customer) throw new UserNotFoundError();
   // A number of a country the brand does not send to is no contact: stored before the brand
-  // limited its countries, or written by hand.
-  const mobile = customer.mobile && isAllowedNumber(customer.mobile, config) ? customer.mobile : undefined;
-  const preferEmail = config.otpSendForExternalId === 'EMAIL';
-  const first = preferEmail ? customer.email : mobile;
-  const second = preferEmail ? mobile : customer.email;
-  if (first) return { kind: preferEmail ? 'EMAIL' : 'MOBILE', value: first };
-  if (second) return { kind: preferEmail ? 'MOBILE' : 'EMAIL', value: second };
-  throw new NoDestinationError();
+  // limited its countries, or written by hand. It is parsed only when the brand limits them.
+  const country = customer.mobile && config.allowedCountries?.length ? numberCountry(customer.mobile) : undefined;
+  const byMobile = customer.mobile && inAllowedCountries(country, config) ? mobileAddress(customer.mobile, country) : undefined;
+  const byEmail: Address | undefined = customer.email ? { kind: 'EMAIL', value: customer.email } : undefined;
+  const address = config.otpSendForExternalId === 'EMAIL' ? (byEmail ?? byMobile) : (byMobile ?? byEmail);
+  if (!address) throw new NoDestinationError();
+  return address;
 }
 
 function mobileChannel(config: BrandConfig, fallback: FallbackChannel | undefined): Channel {

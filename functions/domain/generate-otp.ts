@@ -74,10 +74,9 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
     deps.sender.supports(channel),
   );
 
-  // The request's own number was parsed when it was normalised; another (a customer's) is parsed here.
-  const country = isPhoneChannel(delivery.channel)
-    ? numberCountry(delivery.to, delivery.to === identifier.value ? identifier.country : undefined)
-    : undefined;
+  // A number parsed already (the request's own, or a customer's checked against the brand's
+  // countries) is not parsed again; another customer's is parsed here.
+  const country = isPhoneChannel(delivery.channel) ? numberCountry(delivery.to, delivery.country) : undefined;
   const observe = (outcome: GenerateOutcome) => {
     try {
       deps.observe?.({ outcome, brand: request.brand, channel: delivery.channel, ...(country ? { country } : {}) });
@@ -140,7 +139,7 @@ export async function generateOtp(deps: GenerateOtpDeps, request: GenerateOtpReq
   // A message that went out is counted whatever became of its OTP: what SMS spend and
   // pumping vary with is what was sent.
   observe(sent.status === 'fulfilled' ? 'generated' : 'delivery-failed');
-  if (saved.status === 'fulfilled' && saved.value && sent.status === 'fulfilled') return delivery;
+  if (saved.status === 'fulfilled' && saved.value && sent.status === 'fulfilled') return { channel: delivery.channel, to: delivery.to };
 
   // Either half failed: no OTP may stay usable that was not delivered. A write that
   // failed with an error (a timeout, say) may still have been applied, so its hash is

@@ -54,16 +54,9 @@ export function normaliseMobile(raw: string, options: NormaliseOptions = {}): st
   return parseMobile(raw, options).value;
 }
 
-const inAllowedCountries = (country: string | undefined, options: NormaliseOptions) =>
+/** Whether a number of `country` may be sent to: any, where the brand sets no allowedCountries. */
+export const inAllowedCountries = (country: string | undefined, options: NormaliseOptions) =>
   !options.allowedCountries?.length || options.allowedCountries.includes(country ?? '');
-
-/**
- * Whether the brand may send to a number already in E.164 (a customer's stored mobile):
- * parsed for its country only when the brand limits the countries.
- */
-export function isAllowedNumber(e164: string, options: NormaliseOptions): boolean {
-  return !options.allowedCountries?.length || inAllowedCountries(numberCountry(e164), options);
-}
 
 /** The one libphonenumber parse of a number: its E.164 form and its country. */
 function parseMobile(raw: string, options: NormaliseOptions): { value: string; country?: string } {

@@ -87,10 +87,11 @@ describe('resolveDelivery', () => {
     );
   });
 
-  it("sends to the customer's mobile when its country is allowed", () => {
+  it("sends to the customer's mobile when its country is allowed, with the country its check parsed", () => {
     expect(resolveDelivery(username, brand({ allowedCountries: ['JM'] }), { mobile: '+18767431754' }, undefined, every)).toEqual({
       channel: 'SMS',
       to: '+18767431754',
+      country: 'JM',
     });
   });
 
